@@ -1,0 +1,63 @@
+import type { Matrix } from "../linalg/matrix.js";
+
+/** The formats embcheck reads (the `input.format` values of the report). */
+export type InputFormat = "npy" | "npz" | "arrow" | "arrow-stream";
+
+/** The stored element type, as the report's `input.dtype` names it. */
+export type StoredDtype = "float16" | "float32" | "float64" | "int8" | "uint8";
+
+/** A block of consecutive rows. Readers yield chunks in order; `rowOffset` is global. */
+export interface Chunk {
+  /**
+   * rows × dims, row-major. Float32Array unless the stored dtype is float64 (then Float64Array,
+   * so no precision is lost). Null rows hold zeros here and are marked in `nulls`.
+   */
+  matrix: Matrix;
+  /** Index of this chunk's first row within the whole input (0-based). */
+  rowOffset: number;
+  /** 1 where the row is null (tabular formats only); absent when no row of the chunk is null. */
+  nulls?: Uint8Array;
+  /** Positive partners, row i with row i (from `--pair-column` or `--pairs FILE`). */
+  pair?: { matrix: Matrix; nulls?: Uint8Array };
+}
+
+export interface SourceInfo {
+  /** The path as the user gave it ("-" for stdin). */
+  path: string;
+  format: InputFormat;
+  /** The embedding column for tabular formats, else null. */
+  column: string | null;
+  /** The npz member read (npz only), else null. */
+  key: string | null;
+  dtype: StoredDtype;
+  dims: number;
+  /** Row count when the header says it in advance (npy, npz, arrow file), else null. */
+  rows: number | null;
+  /** Size in bytes when known (for progress), else null. */
+  totalBytes: number | null;
+}
+
+/** An opened input: an async iterable of chunks plus what the header said. Iterate once. */
+export interface EmbeddingSource extends AsyncIterable<Chunk> {
+  readonly info: SourceInfo;
+  /** Bytes consumed so far (for a progress line). */
+  bytesRead(): number;
+  /** Releases file handles; safe to call twice, and after an error. */
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** npz: which member to read. */
+  key?: string;
+  /** Arrow: the embedding column. */
+  column?: string;
+  /** Arrow: a second list column holding each row's positive partner. */
+  pairColumn?: string;
+  /** Upper bound on rows per chunk; readers pick a default near 8 MiB of values when unset. */
+  chunkRows?: number;
+}
+
+/** Default rows per chunk: about 8 MiB of values, at least 1. */
+export function defaultChunkRows(dims: number, bytesPerValue: number): number {
+  return Math.max(1, Math.floor((8 << 20) / Math.max(1, dims * bytesPerValue)));
+}
