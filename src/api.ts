@@ -1,0 +1,80 @@
+/**
+ * The library's entry points, the same the CLI calls: open an input, run pass 1 into a Profile,
+ * measure it and judge it.
+ *
+ *   import { report } from "embcheck";
+ *   const r = await report("vectors.arrow", { sampleSize: 4096, seed: 0 });
+ */
+import { computeMetrics, type Metrics } from "./detect/metrics.js";
+import type { Thresholds } from "./detect/rules.js";
+import { openEmbeddings } from "./io/open.js";
+import { withPairs } from "./io/pairs.js";
+import type { Chunk, EmbeddingSource, OpenOptions, SourceInfo } from "./io/types.js";
+import type { Profile } from "./profile/profile.js";
+import { profileChunks } from "./profile/run.js";
+import { buildReport } from "./report/build.js";
+import type { Report } from "./report/types.js";
+import { VERSION } from "./version.js";
+
+export interface Progress {
+  rows: number;
+  bytesRead: number;
+  totalBytes: number | null;
+}
+
+export interface AnalyzeOptions extends OpenOptions {
+  /** Sample size S for the pairwise statistics (default 4096). */
+  sampleSize?: number;
+  /** Seed of the sample (default 0). */
+  seed?: number;
+  /** A second input whose row i is the positive partner of row i. */
+  pairs?: string;
+  /** Per-rule threshold overrides, by finding id. */
+  thresholds?: Record<string, Partial<Thresholds>>;
+  /** Standard input, for path "-" (the CLI passes process.stdin). */
+  stdin?: AsyncIterable<Uint8Array>;
+  onProgress?: (p: Progress) => void;
+}
+
+export interface Analysis {
+  info: SourceInfo;
+  profile: Profile;
+  metrics: Metrics;
+  report: Report;
+}
+
+/** Pass 1 over `path`: the mergeable Profile and what the header said. */
+export async function profile(path: string, opts: AnalyzeOptions = {}): Promise<{ info: SourceInfo; profile: Profile }> {
+  const source = await openEmbeddings(path, opts, opts.stdin);
+  let pairs: EmbeddingSource | undefined;
+  try {
+    if (opts.pairs) pairs = await openEmbeddings(opts.pairs, {}, opts.stdin);
+    const chunks: AsyncIterable<Chunk> = pairs ? withPairs(source, pairs) : source;
+    const p = await profileChunks(chunks, {
+      dims: source.info.dims,
+      sampleSize: opts.sampleSize,
+      seed: opts.seed,
+      onChunk: (rows) => opts.onProgress?.({ rows, bytesRead: source.bytesRead(), totalBytes: source.info.totalBytes }),
+    });
+    return { info: source.info, profile: p };
+  } finally {
+    await source.close();
+    await pairs?.close();
+  }
+}
+
+/** Profile, metrics and findings of `path`. */
+export async function analyze(path: string, opts: AnalyzeOptions = {}): Promise<Analysis> {
+  const t0 = performance.now();
+  const { info, profile: p } = await profile(path, opts);
+  const read = (performance.now() - t0) / 1000;
+  const hasPairs = opts.pairs !== undefined || opts.pairColumn !== undefined;
+  const metrics = computeMetrics(p, hasPairs, { file: info.path, now: () => performance.now() });
+  const r = buildReport(metrics, info, { toolVersion: VERSION, thresholds: opts.thresholds, timing: { read } });
+  return { info, profile: p, metrics, report: r };
+}
+
+/** The report of `path` (METRICS.md, schema embcheck/report@1). */
+export async function report(path: string, opts: AnalyzeOptions = {}): Promise<Report> {
+  return (await analyze(path, opts)).report;
+}

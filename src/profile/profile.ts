@@ -1,0 +1,264 @@
+/**
+ * The Profile: everything pass 1 learns about an input, in memory independent of the row count
+ * except for one float64 norm and one 8-byte hash per valid row (exact percentiles and exact
+ * duplicate counts; about 24 bytes a row with the hash set's slack).
+ * Mergeable: merge(profile(A), profile(B)) equals profile(A + B) exactly for counts, the unit-row
+ * sum and the duplicate set; up to float64 rounding for the mean and covariance (Chan et al.'s
+ * pairwise update); by construction for the sample (bottom-k on a hash of the global row index).
+ */
+import { InputError, UsageError } from "../errors.js";
+import type { Chunk } from "../io/types.js";
+import { syrkUpperT, symmetrize } from "../linalg/kernels.js";
+import type { FloatArray } from "../linalg/matrix.js";
+import { HashSet64 } from "./hashset.js";
+import { rowHash, rowPriority } from "./hash.js";
+import { BottomKSample } from "./sample.js";
+
+export interface ProfileOptions {
+  dims: number;
+  /** Sample size S (default 4096). */
+  sampleSize?: number;
+  /** Seed for the sample, 0 ≤ seed < 2^32 (default 0). */
+  seed?: number;
+}
+
+export const DEFAULT_SAMPLE_SIZE = 4096;
+
+/** Row classes, in the order METRICS.md counts them. */
+const VALID = 0;
+const NAN = 1;
+const INF = 2;
+const ZERO = 3;
+
+export class Profile {
+  readonly dims: number;
+  readonly sampleSize: number;
+  readonly seed: number;
+
+  rows = 0;
+  nullRows = 0;
+  nanRows = 0;
+  infRows = 0;
+  zeroRows = 0;
+  validRows = 0;
+
+  /** Distinct valid rows by 64-bit hash of their bits. */
+  readonly distinct = new HashSet64();
+  /** ‖x_i‖ of every valid row, in input order. */
+  private normBuf = new Float64Array(1024);
+  /** Σ u_i over valid rows. */
+  readonly unitSum: Float64Array;
+  /** Mean of the valid rows (Chan's running mean). */
+  readonly mean: Float64Array;
+  /** Σ (x_i − mean)(x_i − mean)ᵀ, upper triangle maintained. */
+  readonly m2: Float64Array;
+  readonly sample: BottomKSample;
+
+  alignPairs = 0;
+  alignSqSum = 0;
+  alignCosSum = 0;
+
+  private scratch: Float64Array = new Float64Array(0);
+  private chunkM2: Float64Array;
+  private chunkMean: Float64Array;
+
+  constructor(opts: ProfileOptions) {
+    const d = opts.dims;
+    if (!Number.isInteger(d) || d < 1) throw new UsageError(`dims must be a positive integer, got ${d}`);
+    const seed = opts.seed ?? 0;
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+      throw new UsageError(`seed must be an integer in [0, 4294967295], got ${seed}`);
+    }
+    const sampleSize = opts.sampleSize ?? DEFAULT_SAMPLE_SIZE;
+    if (!Number.isInteger(sampleSize) || sampleSize < 2) {
+      throw new UsageError(`sample size must be an integer ≥ 2, got ${sampleSize}`);
+    }
+    this.dims = d;
+    this.seed = seed;
+    this.sampleSize = sampleSize;
+    this.unitSum = new Float64Array(d);
+    this.mean = new Float64Array(d);
+    this.m2 = new Float64Array(d * d);
+    this.chunkM2 = new Float64Array(0);
+    this.chunkMean = new Float64Array(d);
+    this.sample = new BottomKSample(sampleSize, d);
+  }
+
+  /** The norms of the valid rows (a view; do not keep across add()). */
+  norms(): Float64Array {
+    return this.normBuf.subarray(0, this.validRows);
+  }
+
+  get duplicateRows(): number {
+    return this.validRows - this.distinct.size;
+  }
+
+  /** Eats one chunk. Chunks may come in any size; rowOffset must be the global row index. */
+  add(chunk: Chunk): this {
+    const m = chunk.matrix;
+    const d = this.dims;
+    if (m.cols !== d) throw new InputError(`chunk has ${m.cols} columns, expected ${d}`, { row: chunk.rowOffset });
+    const data = m.data;
+    const n = m.rows;
+    const wordsPerValue = data.BYTES_PER_ELEMENT / 4;
+    const words = new Uint32Array(data.buffer, data.byteOffset, n * d * wordsPerValue);
+    const validIdx = new Int32Array(n);
+    let k = 0;
+    this.rows += n;
+    this.ensureNorms(this.validRows + n);
+    for (let r = 0; r < n; r++) {
+      if (chunk.nulls?.[r]) {
+        this.nullRows++;
+        continue;
+      }
+      const base = r * d;
+      const [cls, sumsq] = classify(data, base, d);
+      if (cls === NAN) this.nanRows++;
+      else if (cls === INF) this.infRows++;
+      else if (cls === ZERO) this.zeroRows++;
+      else {
+        const norm = Math.sqrt(sumsq);
+        this.normBuf[this.validRows++] = norm;
+        const [ha, hb] = rowHash(words, base * wordsPerValue, (base + d) * wordsPerValue);
+        this.distinct.add(ha, hb);
+        const us = this.unitSum;
+        for (let j = 0; j < d; j++) us[j] += data[base + j] / norm;
+        const gi = chunk.rowOffset + r;
+        const p = rowPriority(this.seed, gi);
+        if (this.sample.accepts(p, gi)) this.sample.offer(p, gi, data, base);
+        validIdx[k++] = r;
+        if (chunk.pair) this.addPair(data, base, norm, chunk.pair.matrix.data, chunk.pair.nulls?.[r] === 1);
+      }
+    }
+    if (k > 0) this.addCovariance(data, validIdx, k);
+    return this;
+  }
+
+  private addPair(x: FloatArray, base: number, xnorm: number, y: FloatArray, isNull: boolean): void {
+    if (isNull) return;
+    const d = this.dims;
+    const [cls, sumsq] = classify(y, base, d);
+    if (cls !== VALID) return;
+    const ynorm = Math.sqrt(sumsq);
+    let sq = 0;
+    let cos = 0;
+    for (let j = 0; j < d; j++) {
+      const u = x[base + j] / xnorm;
+      const v = y[base + j] / ynorm;
+      const diff = u - v;
+      sq += diff * diff;
+      cos += u * v;
+    }
+    this.alignPairs++;
+    this.alignSqSum += sq;
+    this.alignCosSum += cos;
+  }
+
+  /** Chan et al. (1979) pairwise update: the chunk's centred scatter merged into the running one. */
+  private addCovariance(data: FloatArray, validIdx: Int32Array, k: number): void {
+    const d = this.dims;
+    const cm = this.chunkMean.fill(0);
+    for (let i = 0; i < k; i++) {
+      const base = validIdx[i] * d;
+      for (let j = 0; j < d; j++) cm[j] += data[base + j];
+    }
+    for (let j = 0; j < d; j++) cm[j] /= k;
+    if (this.scratch.length < d * k) this.scratch = new Float64Array(d * k);
+    const yt = this.scratch;
+    for (let i = 0; i < k; i++) {
+      const base = validIdx[i] * d;
+      for (let j = 0; j < d; j++) yt[j * k + i] = data[base + j] - cm[j];
+    }
+    if (this.chunkM2.length !== d * d) this.chunkM2 = new Float64Array(d * d);
+    const c = this.chunkM2.fill(0);
+    syrkUpperT(yt, d, k, c);
+    this.mergeMoments(this.validRows - k, cm, c, k);
+  }
+
+  /** Merges (count nb, mean mb, scatter m2b) into this profile's moments; `na` is the count before. */
+  private mergeMoments(na: number, mb: Float64Array, m2b: Float64Array, nb: number): void {
+    const d = this.dims;
+    const mean = this.mean;
+    const m2 = this.m2;
+    if (na === 0) {
+      mean.set(mb);
+      for (let i = 0; i < d; i++) for (let j = i; j < d; j++) m2[i * d + j] = m2b[i * d + j];
+      return;
+    }
+    const total = na + nb;
+    const delta = new Float64Array(d);
+    for (let j = 0; j < d; j++) delta[j] = mb[j] - mean[j];
+    const w = (na * nb) / total;
+    for (let i = 0; i < d; i++) {
+      const di = delta[i] * w;
+      for (let j = i; j < d; j++) m2[i * d + j] += m2b[i * d + j] + di * delta[j];
+    }
+    const f = nb / total;
+    for (let j = 0; j < d; j++) mean[j] += delta[j] * f;
+  }
+
+  /** Folds another profile of the same dims, sample size and seed into this one. */
+  merge(other: Profile): this {
+    if (other.dims !== this.dims) throw new UsageError(`cannot merge profiles of ${other.dims} and ${this.dims} dims`);
+    if (other.seed !== this.seed || other.sampleSize !== this.sampleSize) {
+      throw new UsageError("cannot merge profiles made with different --seed or --sample");
+    }
+    const na = this.validRows;
+    this.rows += other.rows;
+    this.nullRows += other.nullRows;
+    this.nanRows += other.nanRows;
+    this.infRows += other.infRows;
+    this.zeroRows += other.zeroRows;
+    this.ensureNorms(na + other.validRows);
+    this.normBuf.set(other.norms(), na);
+    this.validRows += other.validRows;
+    other.distinct.forEach((a, b) => this.distinct.add(a, b));
+    for (let j = 0; j < this.dims; j++) this.unitSum[j] += other.unitSum[j];
+    if (other.validRows > 0) this.mergeMoments(na, other.mean, other.m2, other.validRows);
+    this.sample.mergeFrom(other.sample);
+    this.alignPairs += other.alignPairs;
+    this.alignSqSum += other.alignSqSum;
+    this.alignCosSum += other.alignCosSum;
+    return this;
+  }
+
+  /** The population covariance (1/n) of the valid rows, full d × d. */
+  covariance(): Float64Array {
+    const d = this.dims;
+    const c = new Float64Array(d * d);
+    const n = this.validRows;
+    if (n === 0) return c;
+    for (let i = 0; i < d; i++) for (let j = i; j < d; j++) c[i * d + j] = this.m2[i * d + j] / n;
+    return symmetrize(c, d);
+  }
+
+  private ensureNorms(n: number): void {
+    if (n <= this.normBuf.length) return;
+    let cap = this.normBuf.length;
+    while (cap < n) cap *= 2;
+    const next = new Float64Array(cap);
+    next.set(this.normBuf.subarray(0, this.validRows));
+    this.normBuf = next;
+  }
+}
+
+/** Class of the row at data[base .. base + d) and its float64 sum of squares. */
+function classify(data: FloatArray, base: number, d: number): [number, number] {
+  let sumsq = 0;
+  let nan = false;
+  let inf = false;
+  let nonzero = false;
+  for (let j = 0; j < d; j++) {
+    const v = data[base + j];
+    sumsq += v * v;
+    if (v !== 0) {
+      nonzero = true;
+      if (v !== v) nan = true;
+      else if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) inf = true;
+    }
+  }
+  if (nan) return [NAN, sumsq];
+  if (inf) return [INF, sumsq];
+  if (!nonzero) return [ZERO, sumsq];
+  return [VALID, sumsq];
+}

@@ -1,0 +1,89 @@
+/**
+ * Order statistics and histograms that reproduce NumPy's results, not just its definitions:
+ * the same virtual index, the same lerp, the same bin assignment and edge corrections.
+ */
+import type { Histogram } from "../report/types.js";
+
+/**
+ * np.percentile(a, q) with the default "linear" method, for an ascending-sorted array.
+ * Follows numpy/lib/_function_base_impl.py: virtual index n·q + (1 − q) − 1 (alpha = beta = 1),
+ * then _lerp, which subtracts from the upper neighbour when gamma ≥ 0.5.
+ */
+export function percentileSorted(sorted: Float64Array, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  const qq = q / 100;
+  const virtualIndex = n * qq + (1 + qq * (1 - 1 - 1)) - 1;
+  let previous = Math.floor(virtualIndex);
+  let gamma = virtualIndex - previous;
+  if (previous < 0) {
+    previous = 0;
+    gamma = 0;
+  }
+  if (previous >= n - 1) return sorted[n - 1];
+  const a = sorted[previous];
+  const b = sorted[previous + 1];
+  const diff = b - a;
+  return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma;
+}
+
+/** np.linspace(start, stop, num) with endpoint=True. */
+export function linspace(start: number, stop: number, num: number): number[] {
+  const div = num - 1;
+  const delta = stop - start;
+  const step = delta / div;
+  const out: number[] = new Array(num);
+  for (let i = 0; i < num; i++) out[i] = step === 0 ? (i / div) * delta + start : i * step + start;
+  out[num - 1] = stop;
+  return out;
+}
+
+/**
+ * np.histogram(values, bins, range) for uniform bins. Without a range it spans [min, max]
+ * (widened by ±0.5 when min == max, as NumPy does). Values outside the range are not counted.
+ */
+export function histogram(values: Float64Array, bins: number, range?: [number, number]): Histogram {
+  let first: number;
+  let last: number;
+  if (range) [first, last] = range;
+  else if (values.length === 0) [first, last] = [0, 1];
+  else {
+    first = Number.POSITIVE_INFINITY;
+    last = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] < first) first = values[i];
+      if (values[i] > last) last = values[i];
+    }
+  }
+  if (first === last) {
+    first -= 0.5;
+    last += 0.5;
+  }
+  const edges = linspace(first, last, bins + 1);
+  const counts = new Array<number>(bins).fill(0);
+  const denom = last - first;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    if (!(x >= first && x <= last)) continue;
+    let idx = Math.trunc(((x - first) / denom) * bins);
+    if (idx === bins) idx--;
+    if (x < edges[idx]) idx--;
+    else if (idx !== bins - 1 && x >= edges[idx + 1]) idx++;
+    counts[idx]++;
+  }
+  return { edges, counts };
+}
+
+/** Mean and population standard deviation (two-pass). */
+export function meanStd(values: Float64Array): { mean: number; std: number } {
+  const n = values.length;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += values[i];
+  const mean = s / n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) {
+    const t = values[i] - mean;
+    ss += t * t;
+  }
+  return { mean, std: Math.sqrt(ss / n) };
+}
