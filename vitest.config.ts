@@ -1,10 +1,15 @@
 import { defineConfig } from "vitest/config";
 
+// Under CI, also write a JSON summary that .ci/run turns into the plain "N passed, N failed" line.
+const ci = Boolean(process.env.CI);
+
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    reporters: ci ? ["default", "json"] : ["default"],
+    outputFile: ci ? { json: "test-artifacts/vitest.json" } : undefined,
   },
 });

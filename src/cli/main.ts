@@ -52,7 +52,7 @@ Examples:
   $ embcheck report q.npy --pairs d.npy               alignment of positive pairs (row i ↔ row i)
   $ embcheck report x.npz --key emb --format json -o report.json
   $ embcheck report x.npy --format md >> comment.md   a pull-request comment
-  $ python make.py | embcheck report -                 NPY or an Arrow IPC stream from stdin
+  $ python make.py | embcheck report -                NPY or an Arrow IPC stream from stdin
 
 Exit codes: 0 report written · 2 usage error · 3 unreadable input or internal error.
 Metric definitions: docs/METRICS.md. Colour is off with NO_COLOR, --no-color or a non-TTY stdout.`;
