@@ -44,7 +44,10 @@ export interface Analysis {
 }
 
 /** Pass 1 over `path`: the mergeable Profile and what the header said. */
-export async function profile(path: string, opts: AnalyzeOptions = {}): Promise<{ info: SourceInfo; profile: Profile }> {
+export async function profile(
+  path: string,
+  opts: AnalyzeOptions = {},
+): Promise<{ info: SourceInfo; profile: Profile }> {
   const source = await openEmbeddings(path, opts, opts.stdin);
   let pairs: EmbeddingSource | undefined;
   try {

@@ -72,16 +72,30 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .command("report")
     .description("measure an embedding file and show its health")
     .argument("<file>", 'a .npy, .npz, Arrow IPC file or stream; "-" reads NPY or an Arrow stream from stdin')
-    .addOption(new Option("-f, --format <format>", "output format").choices(["terminal", "json", "md"]).default("terminal"))
+    .addOption(
+      new Option("-f, --format <format>", "output format").choices(["terminal", "json", "md"]).default("terminal"),
+    )
     .option("-o, --output <file>", "write the report to a file (atomically) instead of stdout")
-    .option("--sample <n>", "rows sampled for the pairwise statistics", intOption("--sample", 2, 100_000), DEFAULT_SAMPLE_SIZE)
+    .option(
+      "--sample <n>",
+      "rows sampled for the pairwise statistics",
+      intOption("--sample", 2, 100_000),
+      DEFAULT_SAMPLE_SIZE,
+    )
     .option("--seed <n>", "seed of the row sample", intOption("--seed", 0, 0xffffffff), 0)
-    .option("--column <name>", "Arrow: the embedding column (default: embedding, embeddings, vector, or the only list column)")
+    .option(
+      "--column <name>",
+      "Arrow: the embedding column (default: embedding, embeddings, vector, or the only list column)",
+    )
     .option("--key <name>", "npz: the array to read (default: embeddings, or the only 2-D array)")
     .option("--pairs <file>", "positive partners: row i of this file pairs with row i of the input")
     .option("--pair-column <name>", "Arrow: a second list column holding each row's positive partner")
     .option("--no-color", "no colours (also NO_COLOR=1, or when stdout is not a terminal)")
-    .addOption(new Option("--chunk-rows <n>", "rows per chunk (testing)").argParser(intOption("--chunk-rows", 1, 1 << 24)).hideHelp())
+    .addOption(
+      new Option("--chunk-rows <n>", "rows per chunk (testing)")
+        .argParser(intOption("--chunk-rows", 1, 1 << 24))
+        .hideHelp(),
+    )
     .addHelpText("after", REPORT_EXAMPLES)
     .action(async (file: string, flags: ReportFlags) => {
       exitCode = await runReport(file, flags, io);
@@ -121,7 +135,8 @@ async function runReport(file: string, flags: ReportFlags, io: CliIO): Promise<n
   if (flags.format === "json") text = renderJson(r);
   else if (flags.format === "md") text = renderMarkdown(r);
   else {
-    const color = flags.color && !flags.output && !io.env.NO_COLOR && (Boolean(io.stdout.isTTY) || Boolean(io.env.FORCE_COLOR));
+    const color =
+      flags.color && !flags.output && !io.env.NO_COLOR && (Boolean(io.stdout.isTTY) || Boolean(io.env.FORCE_COLOR));
     text = renderTerminal(r, { color, width: Math.min(100, io.stdout.columns ?? 80) });
   }
   if (flags.output) await writeFileAtomic(flags.output, text);

@@ -43,8 +43,7 @@ export const CATALOGUE: Record<string, Entry> = {
     hint: "remove the common direction: `embcheck fix IN --pipeline center,l2 -o OUT` (or `abtt:D`, all-but-the-top), then re-check",
   },
   collapse: {
-    message: (j) =>
-      `the variance lives in a handful of directions: effective rank ${pct(j.value)} of dims${th(j)}`,
+    message: (j) => `the variance lives in a handful of directions: effective rank ${pct(j.value)} of dims${th(j)}`,
     hint: "post hoc repair cannot restore lost directions: `embcheck fix IN --pipeline center,pca:0.99 -o OUT` drops the dead ones; retrain with a contrastive loss, more negatives, more varied data",
   },
   "dominant-direction": {
@@ -52,11 +51,13 @@ export const CATALOGUE: Record<string, Entry> = {
     hint: "remove the mean and the top direction: `embcheck fix IN --pipeline abtt:1 -o OUT`, or whiten: `--pipeline whiten`",
   },
   "poor-uniformity": {
-    message: (j) => `directions do not spread over the sphere: uniformity ${num(j.value)} (−4 is spread, 0 collapsed)${th(j)}`,
+    message: (j) =>
+      `directions do not spread over the sphere: uniformity ${num(j.value)} (−4 is spread, 0 collapsed)${th(j)}`,
     hint: "try `embcheck fix IN --pipeline center,l2 -o OUT` or `--pipeline whiten,l2`, and re-measure retrieval after",
   },
   "poor-alignment": {
-    message: (j) => `positive pairs are far apart: alignment ${num(j.value)} (0 = pairs coincide, 4 = opposite)${th(j)}`,
+    message: (j) =>
+      `positive pairs are far apart: alignment ${num(j.value)} (0 = pairs coincide, 4 = opposite)${th(j)}`,
     hint: "the model does not map paraphrases/query–answer pairs together; check the pairing, or fine-tune contrastively on such pairs",
   },
   "alignment-no-better-than-random": {

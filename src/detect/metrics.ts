@@ -90,7 +90,7 @@ export function sampleUnitRows(p: Profile): { indices: Float64Array; units: Floa
 export function sampledPairCosines(p: Profile): { cosines: Float64Array; indices: Float64Array } {
   const { indices, units, m } = sampleUnitRows(p);
   const c = pairDotsUpper(units, m, p.dims, new Float64Array((m * (m - 1)) / 2));
-  for (let i = 0; i < c.length; i++) c[i] = c[i] > 1 ? 1 : c[i] < -1 ? -1 : c[i];
+  for (let i = 0; i < c.length; i++) c[i] = Math.min(1, Math.max(-1, c[i]));
   return { cosines: c, indices };
 }
 

@@ -127,7 +127,8 @@ export const RULES: readonly Rule[] = [
     metric: "alignment.meanCosine",
     direction: "below",
     defaults: { warn: null, fail: 0.05 },
-    source: "positive pairs must be closer than random pairs (Wang & Isola 2020); the margin over cosine.mean is embcheck's",
+    source:
+      "positive pairs must be closer than random pairs (Wang & Isola 2020); the margin over cosine.mean is embcheck's",
     applies: (m) => m.alignment !== null && m.alignment.pairs > 0,
     scale: (t, m) => ({
       warn: t.warn === null ? null : m.cosine.mean + t.warn,
@@ -173,8 +174,7 @@ export function judge(m: Metrics, overrides: Record<string, Partial<Thresholds>>
     }
     let t: Thresholds = { ...rule.defaults, ...overrides[rule.id] };
     if (rule.scale) t = rule.scale(t, m);
-    const crosses = (th: number | null) =>
-      th !== null && (rule.direction === "above" ? value >= th : value < th);
+    const crosses = (th: number | null) => th !== null && (rule.direction === "above" ? value >= th : value < th);
     if (crosses(t.fail)) out.push({ rule, severity: "fail", value, threshold: t.fail });
     else if (crosses(t.warn)) out.push({ rule, severity: "warn", value, threshold: t.warn });
   }

@@ -6,7 +6,7 @@ import type { SpectrumMetrics } from "../report/types.js";
 /** `values` descending; tiny negatives (round-off) are clipped to 0. */
 export function spectrumMetrics(values: Float64Array): SpectrumMetrics {
   const d = values.length;
-  const lam = Float64Array.from(values, (v) => (v > 0 ? v : 0));
+  const lam = Float64Array.from(values, (v) => Math.max(0, v));
   let total = 0;
   let sumSq = 0;
   for (const v of lam) {

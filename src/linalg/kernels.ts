@@ -118,6 +118,23 @@ export function syrkUpperT(yt: Float64Array, d: number, k: number, C: Float64Arr
           c33 += x3 * y3;
         }
         let o = i * d + j;
+        if (j === i) {
+          // diagonal block: only its upper triangle, so nothing below the diagonal is touched
+          C[o] += c00;
+          C[o + 1] += c01;
+          C[o + 2] += c02;
+          C[o + 3] += c03;
+          o += d;
+          C[o + 1] += c11;
+          C[o + 2] += c12;
+          C[o + 3] += c13;
+          o += d;
+          C[o + 2] += c22;
+          C[o + 3] += c23;
+          o += d;
+          C[o + 3] += c33;
+          continue;
+        }
         C[o] += c00;
         C[o + 1] += c01;
         C[o + 2] += c02;

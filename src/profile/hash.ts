@@ -28,7 +28,7 @@ export function rowPriority(seed: number, index: number): number {
   const hi = Math.floor(index / 4294967296) >>> 0;
   const s = fmix32((seed ^ 0x9e3779b9) >>> 0);
   const h1 = fmix32((fmix32((s ^ lo) >>> 0) ^ hi) >>> 0);
-  const h2 = fmix32((fmix32(((s + 0x7f4a7c15) >>> 0 ^ hi) >>> 0) ^ lo) >>> 0);
+  const h2 = fmix32((fmix32((((s + 0x7f4a7c15) >>> 0) ^ hi) >>> 0) ^ lo) >>> 0);
   return h1 * 2097152 + (h2 >>> 11);
 }
 

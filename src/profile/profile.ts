@@ -8,10 +8,10 @@
  */
 import { InputError, UsageError } from "../errors.js";
 import type { Chunk } from "../io/types.js";
-import { syrkUpperT, symmetrize } from "../linalg/kernels.js";
+import { symmetrize, syrkUpperT } from "../linalg/kernels.js";
 import type { FloatArray } from "../linalg/matrix.js";
-import { HashSet64 } from "./hashset.js";
 import { rowHash, rowPriority } from "./hash.js";
+import { HashSet64 } from "./hashset.js";
 import { BottomKSample } from "./sample.js";
 
 export interface ProfileOptions {
@@ -48,8 +48,13 @@ export class Profile {
   private normBuf = new Float64Array(1024);
   /** Σ u_i over valid rows. */
   readonly unitSum: Float64Array;
-  /** Mean of the valid rows (Chan's running mean). */
-  readonly mean: Float64Array;
+  /**
+   * The first valid row, fixed once seen: moments are kept for z = x − origin, so a mean that is
+   * large against the spread (a common direction, a 1e6 offset) never sits in a running sum.
+   */
+  private origin: Float64Array | null = null;
+  /** Mean of z = x − origin over the valid rows (Chan's running mean). */
+  private meanRel: Float64Array;
   /** Σ (x_i − mean)(x_i − mean)ᵀ, upper triangle maintained. */
   readonly m2: Float64Array;
   readonly sample: BottomKSample;
@@ -77,7 +82,7 @@ export class Profile {
     this.seed = seed;
     this.sampleSize = sampleSize;
     this.unitSum = new Float64Array(d);
-    this.mean = new Float64Array(d);
+    this.meanRel = new Float64Array(d);
     this.m2 = new Float64Array(d * d);
     this.chunkM2 = new Float64Array(0);
     this.chunkMean = new Float64Array(d);
@@ -154,47 +159,60 @@ export class Profile {
     this.alignCosSum += cos;
   }
 
-  /** Chan et al. (1979) pairwise update: the chunk's centred scatter merged into the running one. */
+  /** Mean of the valid rows: origin + mean(x − origin). */
+  get mean(): Float64Array {
+    const m = new Float64Array(this.dims);
+    if (this.origin) for (let j = 0; j < this.dims; j++) m[j] = this.origin[j] + this.meanRel[j];
+    return m;
+  }
+
+  /**
+   * Chan, Golub & LeVeque (1979) pairwise update: the chunk's centred scatter merged into the
+   * running one. Rows are shifted by the origin and the running mean before summing:
+   * y = (x − origin) − meanRel − cm with cm = mean((x − origin) − meanRel), so every sum is over
+   * values of the spread's size and keeps its digits.
+   */
   private addCovariance(data: FloatArray, validIdx: Int32Array, k: number): void {
     const d = this.dims;
+    const before = this.validRows - k;
+    if (!this.origin) this.origin = Float64Array.from(data.subarray(validIdx[0] * d, validIdx[0] * d + d));
+    const origin = this.origin;
+    const rel = this.meanRel;
     const cm = this.chunkMean.fill(0);
-    for (let i = 0; i < k; i++) {
-      const base = validIdx[i] * d;
-      for (let j = 0; j < d; j++) cm[j] += data[base + j];
-    }
-    for (let j = 0; j < d; j++) cm[j] /= k;
     if (this.scratch.length < d * k) this.scratch = new Float64Array(d * k);
     const yt = this.scratch;
     for (let i = 0; i < k; i++) {
       const base = validIdx[i] * d;
-      for (let j = 0; j < d; j++) yt[j * k + i] = data[base + j] - cm[j];
+      for (let j = 0; j < d; j++) {
+        const z = data[base + j] - origin[j] - rel[j];
+        yt[j * k + i] = z;
+        cm[j] += z;
+      }
     }
+    for (let j = 0; j < d; j++) cm[j] /= k;
+    for (let i = 0; i < k; i++) for (let j = 0; j < d; j++) yt[j * k + i] -= cm[j];
     if (this.chunkM2.length !== d * d) this.chunkM2 = new Float64Array(d * d);
     const c = this.chunkM2.fill(0);
     syrkUpperT(yt, d, k, c);
-    this.mergeMoments(this.validRows - k, cm, c, k);
+    this.mergeMoments(before, cm, c, k);
   }
 
-  /** Merges (count nb, mean mb, scatter m2b) into this profile's moments; `na` is the count before. */
-  private mergeMoments(na: number, mb: Float64Array, m2b: Float64Array, nb: number): void {
+  /**
+   * Merges another set's moments (count nb, scatter m2b, and δ = its mean minus this running mean)
+   * into this profile's; `na` is this profile's count before.
+   */
+  private mergeMoments(na: number, delta: Float64Array, m2b: Float64Array, nb: number): void {
     const d = this.dims;
-    const mean = this.mean;
+    const rel = this.meanRel;
     const m2 = this.m2;
-    if (na === 0) {
-      mean.set(mb);
-      for (let i = 0; i < d; i++) for (let j = i; j < d; j++) m2[i * d + j] = m2b[i * d + j];
-      return;
-    }
     const total = na + nb;
-    const delta = new Float64Array(d);
-    for (let j = 0; j < d; j++) delta[j] = mb[j] - mean[j];
     const w = (na * nb) / total;
     for (let i = 0; i < d; i++) {
       const di = delta[i] * w;
       for (let j = i; j < d; j++) m2[i * d + j] += m2b[i * d + j] + di * delta[j];
     }
     const f = nb / total;
-    for (let j = 0; j < d; j++) mean[j] += delta[j] * f;
+    for (let j = 0; j < d; j++) rel[j] += delta[j] * f;
   }
 
   /** Folds another profile of the same dims, sample size and seed into this one. */
@@ -212,9 +230,18 @@ export class Profile {
     this.ensureNorms(na + other.validRows);
     this.normBuf.set(other.norms(), na);
     this.validRows += other.validRows;
-    other.distinct.forEach((a, b) => this.distinct.add(a, b));
+    other.distinct.forEach((a, b) => {
+      this.distinct.add(a, b);
+    });
     for (let j = 0; j < this.dims; j++) this.unitSum[j] += other.unitSum[j];
-    if (other.validRows > 0) this.mergeMoments(na, other.mean, other.m2, other.validRows);
+    if (other.validRows > 0 && other.origin) {
+      if (!this.origin) this.origin = Float64Array.from(other.origin);
+      const delta = new Float64Array(this.dims);
+      for (let j = 0; j < this.dims; j++) {
+        delta[j] = other.origin[j] - this.origin[j] + other.meanRel[j] - this.meanRel[j];
+      }
+      this.mergeMoments(na, delta, other.m2, other.validRows);
+    }
     this.sample.mergeFrom(other.sample);
     this.alignPairs += other.alignPairs;
     this.alignSqSum += other.alignSqSum;
@@ -253,7 +280,7 @@ function classify(data: FloatArray, base: number, d: number): [number, number] {
     sumsq += v * v;
     if (v !== 0) {
       nonzero = true;
-      if (v !== v) nan = true;
+      if (Number.isNaN(v)) nan = true;
       else if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) inf = true;
     }
   }

@@ -6,14 +6,14 @@ import type { Histogram } from "../report/types.js";
 
 /**
  * np.percentile(a, q) with the default "linear" method, for an ascending-sorted array.
- * Follows numpy/lib/_function_base_impl.py: virtual index n·q + (1 − q) − 1 (alpha = beta = 1),
+ * Follows numpy/lib/_function_base_impl.py: the "linear" method's virtual index (n − 1)·q,
  * then _lerp, which subtracts from the upper neighbour when gamma ≥ 0.5.
  */
 export function percentileSorted(sorted: Float64Array, q: number): number {
   const n = sorted.length;
   if (n === 0) return Number.NaN;
   const qq = q / 100;
-  const virtualIndex = n * qq + (1 + qq * (1 - 1 - 1)) - 1;
+  const virtualIndex = (n - 1) * qq;
   let previous = Math.floor(virtualIndex);
   let gamma = virtualIndex - previous;
   if (previous < 0) {
@@ -33,8 +33,11 @@ export function linspace(start: number, stop: number, num: number): number[] {
   const delta = stop - start;
   const step = delta / div;
   const out: number[] = new Array(num);
-  for (let i = 0; i < num; i++) out[i] = step === 0 ? (i / div) * delta + start : i * step + start;
-  out[num - 1] = stop;
+  for (let i = 0; i < num; i++) {
+    // NumPy: div ≤ 0 (num = 1) gives y·delta + start; a zero step scales by delta after dividing
+    out[i] = div <= 0 ? i * delta + start : step === 0 ? (i / div) * delta + start : i * step + start;
+  }
+  if (num > 1) out[num - 1] = stop;
   return out;
 }
 

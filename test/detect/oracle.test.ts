@@ -55,12 +55,15 @@ describe.each(scenarios)("the report of scenario %s", (name) => {
   test("matches the norm statistics and histogram", async () => {
     const { report } = await run;
     // Norms are float64 sums of squares; NumPy sums pairwise, we sum in order: a few ulps apart.
-    for (const k of ["min", "max", "mean", "p1", "p50", "p99"]) close(`norms.${k}`, report.norms[k as "min"], ref.norms[k], 1e-14);
+    for (const k of ["min", "max", "mean", "p1", "p50", "p99"])
+      close(`norms.${k}`, report.norms[k as "min"], ref.norms[k], 1e-14);
     // Each norm agrees to a few ulps, so std agrees absolutely to ~1e-15·mean (unit rows: std 5e-9).
     close("norms.std", report.norms.std, ref.norms.std, 1e-10, 1e-14 * ref.norms.mean);
     close("norms.cv", report.norms.cv, ref.norms.cv, 1e-10, 1e-14);
     expect(report.norms.histogram.counts).toEqual(ref.norms.histogram.counts);
-    report.norms.histogram.edges.forEach((e, i) => close(`norms.histogram.edges[${i}]`, e, ref.norms.histogram.edges[i], 1e-14));
+    for (const [i, e] of report.norms.histogram.edges.entries()) {
+      close(`norms.histogram.edges[${i}]`, e, ref.norms.histogram.edges[i], 1e-14);
+    }
   });
 
   test("draws the same hashed sample of rows", async () => {
@@ -75,7 +78,8 @@ describe.each(scenarios)("the report of scenario %s", (name) => {
     close("cosine.meanExact", report.cosine.meanExact, ref.cosine.meanExact, 1e-12, 1e-12);
     close("cosine.meanVectorNorm", report.cosine.meanVectorNorm, ref.cosine.meanVectorNorm, 1e-12);
     expect(report.cosine.sampledPairs).toBe(ref.cosine.sampledPairs);
-    for (const k of ["mean", "p5", "p50", "p95"]) close(`cosine.${k}`, report.cosine[k as "mean"], ref.cosine[k], 1e-10, 1e-13);
+    for (const k of ["mean", "p5", "p50", "p95"])
+      close(`cosine.${k}`, report.cosine[k as "mean"], ref.cosine[k], 1e-10, 1e-13);
     close("cosine.std", report.cosine.std, ref.cosine.std, 1e-10);
     expect(report.cosine.histogram.counts).toEqual(ref.cosine.histogram.counts);
     expect(report.cosine.histogram.edges).toEqual(ref.cosine.histogram.edges);
@@ -97,10 +101,18 @@ describe.each(scenarios)("the report of scenario %s", (name) => {
     const { report } = await run;
     const s = report.spectrum;
     // Eigenvalues of a float64 covariance: shares agree to ~1e-12 of the largest.
-    s.explainedVarianceRatio.forEach((p, i) =>
-      close(`explainedVarianceRatio[${i}]`, p, ref.spectrum.explainedVarianceRatio[i], 1e-9, 1e-13),
-    );
-    for (const k of ["dominantShare", "top10Share", "effectiveRank", "effectiveRankRatio", "participationRatio", "isoScore", "totalVariance"]) {
+    for (const [i, p] of s.explainedVarianceRatio.entries()) {
+      close(`explainedVarianceRatio[${i}]`, p, ref.spectrum.explainedVarianceRatio[i], 1e-9, 1e-13);
+    }
+    for (const k of [
+      "dominantShare",
+      "top10Share",
+      "effectiveRank",
+      "effectiveRankRatio",
+      "participationRatio",
+      "isoScore",
+      "totalVariance",
+    ]) {
       close(`spectrum.${k}`, s[k as "dominantShare"], ref.spectrum[k], 1e-9);
     }
     for (const k of ["dims90", "dims95", "dims99"]) expect(s[k as "dims90"], k).toBe(ref.spectrum[k]);
