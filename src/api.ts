@@ -73,7 +73,13 @@ export async function analyze(path: string, opts: AnalyzeOptions = {}): Promise<
   const read = (performance.now() - t0) / 1000;
   const hasPairs = opts.pairs !== undefined || opts.pairColumn !== undefined;
   const metrics = computeMetrics(p, hasPairs, { file: info.path, now: () => performance.now() });
-  const r = buildReport(metrics, info, { toolVersion: VERSION, thresholds: opts.thresholds, timing: { read } });
+  const r = buildReport(metrics, info, {
+    toolVersion: VERSION,
+    thresholds: opts.thresholds,
+    timing: { read },
+    pairs: opts.pairs,
+    pairColumn: opts.pairColumn,
+  });
   return { info, profile: p, metrics, report: r };
 }
 

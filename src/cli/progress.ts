@@ -6,7 +6,7 @@ export interface ProgressLine {
   done(): void;
 }
 
-export function progressLine(stream: NodeJS.WriteStream, label: string, enabled: boolean): ProgressLine {
+export function progressLine(stream: NodeJS.WritableStream, label: string, enabled: boolean): ProgressLine {
   if (!enabled) return { update() {}, done() {} };
   let last = 0;
   let shown = false;

@@ -2,11 +2,14 @@
  * The English of every finding, in one place: a message (what was measured) and a hint (what to
  * do, usually an `embcheck fix` pipeline). Reporters render these; tests assert finding ids.
  */
+import { formatCount, formatNumber, formatPercent } from "../report/format.js";
 import type { Judged } from "./rules.js";
 
-const pct = (x: number) => `${(x * 100).toPrecision(3)} %`;
-const num = (x: number) => (Number.isInteger(x) ? x.toLocaleString("en-US") : x.toPrecision(4));
-const th = (j: Judged) => (j.threshold === null ? "" : ` (threshold ${num(j.threshold)})`);
+const num = (x: number) => (Number.isInteger(x) ? formatCount(x) : formatNumber(x));
+const pct = formatPercent;
+/** " (≥ 0.8)" or " (< 10%)": which side of the threshold this value is on, in the value's unit. */
+const th = (j: Judged, unit: (x: number) => string = num) =>
+  j.threshold === null ? "" : ` (${j.rule.direction === "above" ? "≥" : "<"} ${unit(j.threshold)})`;
 
 interface Entry {
   message: (j: Judged) => string;
@@ -31,7 +34,7 @@ export const CATALOGUE: Record<string, Entry> = {
     hint: "drop them with `embcheck fix IN --pipeline drop-invalid -o OUT`, or embed the missing rows",
   },
   "duplicate-rows": {
-    message: (j) => `${pct(j.value)} of valid rows are exact duplicates of an earlier row${th(j)}`,
+    message: (j) => `${pct(j.value)} of valid rows are exact duplicates of an earlier row${th(j, pct)}`,
     hint: "remove them with `embcheck fix IN --pipeline dedup -o OUT`; duplicates across train/test sets leak",
   },
   "norm-spread": {
@@ -43,26 +46,26 @@ export const CATALOGUE: Record<string, Entry> = {
     hint: "remove the common direction: `embcheck fix IN --pipeline center,l2 -o OUT` (or `abtt:D`, all-but-the-top), then re-check",
   },
   collapse: {
-    message: (j) => `the variance lives in a handful of directions: effective rank ${pct(j.value)} of dims${th(j)}`,
+    message: (j) =>
+      `the variance lives in a handful of directions: effective rank is ${pct(j.value)} of the dims${th(j, pct)}`,
     hint: "post hoc repair cannot restore lost directions: `embcheck fix IN --pipeline center,pca:0.99 -o OUT` drops the dead ones; retrain with a contrastive loss, more negatives, more varied data",
   },
   "dominant-direction": {
-    message: (j) => `one direction carries ${pct(j.value)} of the variance${th(j)}`,
+    message: (j) => `one direction carries ${pct(j.value)} of the variance${th(j, pct)}`,
     hint: "remove the mean and the top direction: `embcheck fix IN --pipeline abtt:1 -o OUT`, or whiten: `--pipeline whiten`",
   },
   "poor-uniformity": {
     message: (j) =>
-      `directions do not spread over the sphere: uniformity ${num(j.value)} (−4 is spread, 0 collapsed)${th(j)}`,
+      `directions do not spread over the sphere: uniformity ${num(j.value)}${th(j)}; -4 is spread over the sphere, 0 collapsed`,
     hint: "try `embcheck fix IN --pipeline center,l2 -o OUT` or `--pipeline whiten,l2`, and re-measure retrieval after",
   },
   "poor-alignment": {
-    message: (j) =>
-      `positive pairs are far apart: alignment ${num(j.value)} (0 = pairs coincide, 4 = opposite)${th(j)}`,
+    message: (j) => `positive pairs are far apart: alignment ${num(j.value)}${th(j)}; 0 = pairs coincide, 4 = opposite`,
     hint: "the model does not map paraphrases/query–answer pairs together; check the pairing, or fine-tune contrastively on such pairs",
   },
   "alignment-no-better-than-random": {
     message: (j) =>
-      `positive pairs are no closer than random pairs: mean positive cosine ${num(j.value)}, below the random-pair mean plus a margin${th(j)}`,
+      `positive pairs are no closer than random pairs: mean positive cosine ${num(j.value)}${th(j)}, the random-pair mean plus a margin`,
     hint: "check that row i of the pairs really is the partner of row i (same order, same ids)",
   },
   "unit-norm": {

@@ -28,7 +28,7 @@ export async function* withPairs(main: EmbeddingSource, pairs: EmbeddingSource):
         const next = await it.next();
         if (next.done) {
           throw new InputError(
-            `the pairs file has ${pairRows} rows but the input has more (${chunk.rowOffset + rows} at least)`,
+            `the pairs file ends after ${pairRows} rows but the input has more`,
             { file: pairs.info.path },
             "row i of --pairs must be the partner of row i of the input: give both the same row count",
           );

@@ -13,6 +13,9 @@ export interface BuildOptions {
   thresholds?: Record<string, Partial<Thresholds>>;
   /** Seconds per stage measured outside the core (e.g. reading). */
   timing?: Record<string, number>;
+  /** Where positive pairs came from. */
+  pairs?: string;
+  pairColumn?: string;
 }
 
 const RANK: Record<Severity, number> = { fail: 0, warn: 1, info: 2 };
@@ -50,6 +53,8 @@ export function buildReport(m: Metrics, info: SourceInfo, opts: BuildOptions): R
       format: info.format,
       column: info.column,
       key: info.key,
+      pairs: opts.pairs ?? null,
+      pairColumn: opts.pairColumn ?? null,
       dtype: info.dtype,
       rows: m.integrity.rows,
       dims: info.dims,
@@ -63,6 +68,11 @@ export function buildReport(m: Metrics, info: SourceInfo, opts: BuildOptions): R
     sample: { rows: m.sample.rows, seed: m.sample.seed },
     findings,
     verdict: verdictOf(findings),
-    timing: { ...opts.timing, ...m.timing },
+    timing: roundTimes({ ...opts.timing, ...m.timing }),
   };
+}
+
+/** Seconds to the millisecond: timings are for people, and vary run to run anyway. */
+function roundTimes(t: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(v * 1000) / 1000]));
 }

@@ -2,6 +2,7 @@
  * Text primitives shared by the renderers: Unicode bar charts, the isotropic cosine reference,
  * and number formatting. Pure functions; no colour (renderers add it).
  */
+import { formatNumber } from "./format.js";
 
 /** Eighth-block glyphs, one to eight eighths of a cell. */
 export const BLOCKS = "▁▂▃▄▅▆▇█";
@@ -210,43 +211,4 @@ export function histogramChart(spec: HistogramChartSpec): ChartRow[] {
 /** Each column repeated `times` times, so a few bins still make a readable chart. */
 function stretch(counts: number[], times: number): number[] {
   return times <= 1 ? counts : counts.flatMap((c) => new Array<number>(times).fill(c));
-}
-
-/** Digits grouped in threes with "," (locale-independent, so output is deterministic). */
-function groupDigits(digits: string): string {
-  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-}
-
-/**
- * A measured value: 4 significant digits with trailing zeros dropped (0.8, 13.81, 0.04409);
- * integers from 10,000 grouped; below 1e-4 or from 1e9 in exponent form (1.235e-5).
- */
-export function formatNumber(x: number): string {
-  if (Number.isNaN(x)) return "NaN";
-  if (x === Number.POSITIVE_INFINITY) return "∞";
-  if (x === Number.NEGATIVE_INFINITY) return "-∞";
-  if (x === 0) return "0";
-  const ax = Math.abs(x);
-  const sign = x < 0 ? "-" : "";
-  if (ax < 1e-4 || ax >= 1e9) {
-    const [mantissa, exponent] = ax.toExponential(3).split("e");
-    return `${sign}${trimZeros(mantissa)}e${exponent.replace("+", "")}`;
-  }
-  if (ax >= 9999.5) return sign + groupDigits(String(Math.round(ax)));
-  return sign + trimZeros(ax.toPrecision(4));
-}
-
-function trimZeros(s: string): string {
-  return s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
-}
-
-/** A count: grouped digits (1,999,000); non-integers fall back to formatNumber. */
-export function formatCount(n: number): string {
-  if (!Number.isInteger(n)) return formatNumber(n);
-  return (n < 0 ? "-" : "") + groupDigits(String(Math.abs(n)));
-}
-
-/** A share in [0, 1] as a percentage with 4 significant digits (0.0722 → "7.22%"). */
-export function formatPercent(share: number): string {
-  return `${formatNumber(share * 100)}%`;
 }

@@ -2,7 +2,8 @@
  * The report as GitHub-flavoured Markdown for a pull-request comment: verdict heading, findings
  * table, then the key metrics per section inside a collapsed block. Pure.
  */
-import { type ChartRow, formatCount, formatNumber, formatPercent, histogramChart, sparkline } from "./charts.js";
+import { type ChartRow, histogramChart, sparkline } from "./charts.js";
+import { formatCount, formatNumber, formatPercent } from "./format.js";
 import { cosineChart, describeShape, findingCounts, sortFindings, spectrumAxis } from "./terminal.js";
 import type { Report, Severity, Verdict } from "./types.js";
 

@@ -3,15 +3,8 @@
  * block per metric section. Pure: the caller decides colour and width (from the TTY, NO_COLOR, ...).
  */
 import { Chalk, type ChalkInstance } from "chalk";
-import {
-  type ChartRow,
-  formatCount,
-  formatNumber,
-  formatPercent,
-  histogramChart,
-  isotropicCounts,
-  sparkline,
-} from "./charts.js";
+import { type ChartRow, histogramChart, isotropicCounts, sparkline } from "./charts.js";
+import { formatCount, formatNumber, formatPercent } from "./format.js";
 import type { Finding, Report, Severity, Verdict } from "./types.js";
 
 export interface TerminalOptions {
@@ -107,20 +100,13 @@ function makeStyle(chalk: ChalkInstance): Style {
 function verdictLines(report: Report, width: number, style: Style): string[] {
   const tag = report.verdict.toUpperCase();
   const head = `${tag}  `;
-  const rest = [describeShape(report), findingCounts(report.findings)];
-  const restLength = rest.reduce((n, s) => n + SEP.length + s.length, 0);
-  const path = shortenPath(report.input.path, Math.max(10, width - head.length - restLength));
-  const lines = flow([path, ...rest], width - head.length);
+  // Counts first; the path is never cut (it must stay copy-pasteable): flow() wraps instead.
+  const segments = [findingCounts(report.findings), report.input.path, describeShape(report)];
+  const room = width - head.length;
+  const lines = [...report.input.path].length > room ? segments : flow(segments, room);
   return lines.map(
     (line, i) => `${i === 0 ? `${style.verdict(report.verdict, tag)}  ` : " ".repeat(head.length)}${line}`,
   );
-}
-
-/** Keeps the end of a long path (the file name), marking the cut with "…". */
-function shortenPath(path: string, max: number): string {
-  const chars = [...path];
-  if (chars.length <= max) return path;
-  return `…${chars.slice(chars.length - (max - 1)).join("")}`;
 }
 
 function findingsLines(report: Report, width: number, style: Style): string[] {
@@ -134,10 +120,8 @@ function findingsLines(report: Report, width: number, style: Style): string[] {
     wrapWords(f.message, textWidth).forEach((line, i) => {
       lines.push(i === 0 ? `  ${style.severity(f.severity, f.severity.toUpperCase())}  ${line}` : pad + line);
     });
-    const measured = [`${f.metric} ${formatNumber(f.value)}`];
-    if (f.threshold !== null) measured.push(`threshold ${formatNumber(f.threshold)}`);
-    measured.push(f.id);
-    for (const line of flow(measured, textWidth)) lines.push(pad + style.dim(line));
+    // The message carries value and threshold; this line names what to configure.
+    for (const line of flow([f.id, f.metric], textWidth)) lines.push(pad + style.dim(line));
     if (f.hint !== "") {
       wrapWords(f.hint, textWidth - 2).forEach((line, i) => {
         lines.push(pad + style.hint(i === 0 ? `→ ${line}` : `  ${line}`));
@@ -256,7 +240,7 @@ function alignmentLines(report: Report, width: number): string[] {
     [
       `${formatNumber(a.value)} (alpha ${formatNumber(a.alpha)}; 0 = pairs coincide, 4 = opposite)`,
       `mean cosine ${formatNumber(a.meanCosine)}`,
-      `${formatCount(a.pairs)} pairs`,
+      `${formatCount(a.pairs)} pairs${report.input.pairs ? ` with ${report.input.pairs}` : report.input.pairColumn ? ` with column ${report.input.pairColumn}` : ""}`,
     ],
     width,
   );
@@ -269,6 +253,9 @@ function spectrumLines(report: Report, width: number, style: Style): string[] {
   if (shown.length > 0) {
     lines.push(style.bars(0, sparkline(shown)));
     lines.push(style.dim(spectrumAxis(shown.length)));
+    if (shown.length < report.input.dims) {
+      lines.push(style.dim(`(first ${shown.length} of ${formatCount(report.input.dims)} components)`));
+    }
   }
   const stats = [
     `dominant ${formatPercent(s.dominantShare)}`,
@@ -324,7 +311,8 @@ export function wrapWords(text: string, width: number): string[] {
   width = Math.max(1, width);
   const lines: string[] = [];
   let current: string[] = [];
-  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
+  // A `code span` (with any punctuation glued to it) is one word, so commands stay copy-pasteable.
+  for (const word of text.match(/\S*`[^`]*`\S*|\S+/g) ?? []) {
     let chars = [...word];
     const currentLength = [...current.join("")].length;
     if (currentLength === 0 && chars.length <= width) {

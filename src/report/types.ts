@@ -104,6 +104,10 @@ export interface Report {
     column: string | null;
     /** extra: the npz member read */
     key: string | null;
+    /** extra: the --pairs file, else null */
+    pairs: string | null;
+    /** extra: the --pair-column, else null */
+    pairColumn: string | null;
     dtype: StoredDtype;
     rows: number;
     dims: number;

@@ -13,13 +13,6 @@ const HEALTHY = "fixtures/scenarios/healthy.npy";
 const SMALL = "fixtures/scenarios/healthy-f64.npy"; // 1000 × 32: the quickest full report
 const QUERIES = "fixtures/scenarios/queries.npy";
 
-/**
- * For contract checks that fail today because of a known CLI bug (listed beside each use): they run
- * as expected failures, so the suite stays green and turns red once the bug is fixed.
- * `EMBCHECK_STRICT=1` runs them as ordinary tests, to watch the fix.
- */
-const knownBug = process.env.EMBCHECK_STRICT === "1" ? test : test.fails;
-
 let tmp: string;
 
 beforeAll(() => {
@@ -172,7 +165,7 @@ describe("usage errors exit 2", () => {
     });
 
     // Fails today: commander writes "error: …" and a second line "(add --help for usage)".
-    knownBug(`${what} prints one line starting with "embcheck: "`, async () => {
+    test(`${what} prints one line starting with "embcheck: "`, async () => {
       expectOneLineError(await runCli(args), 2);
     });
   }
@@ -223,14 +216,14 @@ describe("-o never overwrites an input and never leaves a partial file", () => {
   });
 
   // Fails today: the message names the temporary file (".report.txt.1a2b3c4d.tmp"), not the -o path.
-  knownBug("-o into a missing directory names the -o path, not a temporary file", async () => {
+  test("-o into a missing directory names the -o path, not a temporary file", async () => {
     const dir = freshDir("o-missing-dir-message");
     const result = await runCli(["report", SMALL, "-o", join(dir, "missing", "report.txt")]);
     expect(result.stderr).not.toContain(".tmp");
   });
 
   // Fails today: rename() onto a directory throws EISDIR, which main.ts reports as an internal error with a stack.
-  knownBug("-o naming an existing directory exits with one line and no stack trace", async () => {
+  test("-o naming an existing directory exits with one line and no stack trace", async () => {
     const dir = freshDir("o-is-dir");
     const result = await runCli(["report", SMALL, "-o", dir]);
     expect(result.code).not.toBe(0);

@@ -2,9 +2,6 @@ import { describe, expect, it } from "vitest";
 import {
   axisLine,
   erf,
-  formatCount,
-  formatNumber,
-  formatPercent,
   histogramBars,
   histogramChart,
   isotropicCounts,
@@ -12,6 +9,7 @@ import {
   rebin,
   sparkline,
 } from "../../src/report/charts.js";
+import { formatCount, formatNumber, formatPercent } from "../../src/report/format.js";
 
 describe("sparkline", () => {
   it("draws [0, 1] as the lowest and the highest block", () => {

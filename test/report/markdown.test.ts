@@ -25,7 +25,7 @@ describe("renderMarkdown", () => {
     const row = md.split("\n").find((l) => l.includes("`anisotropy`"))!;
     expect(cells(row)).toEqual([
       "❌ fail",
-      "vectors sit in a narrow cone: mean cosine over all pairs 0.8289 (threshold 0.8) (`anisotropy`)",
+      "vectors sit in a narrow cone: mean cosine over all pairs 0.8289 (≥ 0.8) (`anisotropy`)",
       "`cosine.meanExact` = 0.8289",
       "0.8",
       "remove the common direction: `embcheck fix IN --pipeline center,l2 -o OUT` (or `abtt:D`, all-but-the-top), then re-check",

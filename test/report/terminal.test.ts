@@ -21,14 +21,16 @@ const finding = (id: string, severity: Finding["severity"], threshold: number | 
 
 describe("renderTerminal", () => {
   it("opens with the verdict, the input and the finding counts on one line", () => {
-    expect(lines(plain())[0]).toBe("FAIL  fixtures/anisotropic.npy · 2,000 × 64 float32 (npy) · 1 fail");
+    expect(lines(plain())[0]).toBe("FAIL  1 fail · fixtures/anisotropic.npy · 2,000 × 64 float32 (npy)");
   });
 
   it("shows each finding's message, its value against the threshold, and the hint as the next step", () => {
     const out = plain();
     expect(out).toContain("FAIL  vectors sit in a narrow cone: mean cosine over all pairs 0.8289");
-    expect(out).toContain("cosine.meanExact 0.8289 · threshold 0.8 · anisotropy");
-    expect(out).toMatch(/\n {8}→ remove the common direction: `embcheck fix IN --pipeline center,l2/);
+    expect(out).toContain("mean cosine over all pairs 0.8289 (≥ 0.8)");
+    expect(out).toContain("anisotropy · cosine.meanExact");
+    expect(out).toMatch(/\n {8}→ remove the common direction:/);
+    expect(out).toContain("`embcheck fix IN --pipeline center,l2 -o OUT`");
   });
 
   it("lists findings worst first, keeping the order within a severity", () => {
@@ -41,18 +43,18 @@ describe("renderTerminal", () => {
     const out = renderTerminal(report, { color: false });
     const order = ["c", "b", "d", "a"].map((id) => out.indexOf(`message of ${id}`));
     expect(order).toEqual([...order].sort((x, y) => x - y));
-    expect(lines(out)[0]).toMatch(/^FAIL {2}.* · 1 fail, 2 warn, 1 info$/);
+    expect(lines(out)[0]).toMatch(/^FAIL {2}1 fail, 2 warn, 1 info · /);
   });
 
   it("leaves the threshold out of a finding that has none", () => {
     const out = renderTerminal(withFindings([finding("x", "warn", null)]), { color: false });
-    expect(out).toContain("norms.cv 2 · x");
-    expect(out).not.toContain("threshold");
+    expect(out).toContain("x · norms.cv");
+    expect(out).not.toMatch(/[≥<] \d/);
   });
 
   it("says PASS and no findings for a clean report", () => {
     const out = renderTerminal(withFindings([]), { color: false });
-    expect(lines(out)[0]).toMatch(/^PASS {2}fixtures\/anisotropic\.npy · .* · no findings$/);
+    expect(lines(out)[0]).toMatch(/^PASS {2}no findings · fixtures\/anisotropic\.npy · /);
     expect(out).toContain("Findings    none");
   });
 
@@ -107,12 +109,13 @@ describe("renderTerminal", () => {
     }
   });
 
-  it("shortens a long path from the left so the verdict stays on one line", () => {
+  it("never cuts a long path (it stays copy-pasteable) and wraps the rest of the verdict", () => {
     const report = structuredClone(sampleReport);
-    report.input.path = `/data/${"very-long-directory/".repeat(5)}vectors.npy`;
-    const first = lines(renderTerminal(report, { color: false }))[0];
-    expect(first).toMatch(/^FAIL {2}….*vectors\.npy · 2,000 × 64 float32 \(npy\) · 1 fail$/);
-    expect([...first].length).toBeLessThanOrEqual(80);
+    report.input.path = `/data/${"very-long-directory/".repeat(3)}vectors.npy`;
+    const [first, second] = lines(renderTerminal(report, { color: false }));
+    expect(first).toBe("FAIL  1 fail");
+    expect(second).toBe(`      ${report.input.path}`);
+    expect(lines(renderTerminal(report, { color: false }))[2]).toBe("      2,000 × 64 float32 (npy)");
   });
 
   it("contains no ANSI codes with colour off and colours the verdict with colour on", () => {

@@ -1,0 +1,116 @@
+/** `embcheck report FILE`: measure an embedding file and show its health. */
+import { type Command, Option } from "commander";
+import { type AnalyzeOptions, analyze } from "../api.js";
+import { UsageError } from "../errors.js";
+import { checkOutputPath, writeFileAtomic } from "../io/write.js";
+import { DEFAULT_SAMPLE_SIZE } from "../profile/profile.js";
+import { renderJson } from "../report/json.js";
+import { renderMarkdown } from "../report/markdown.js";
+import { renderTerminal } from "../report/terminal.js";
+import type { Report } from "../report/types.js";
+import { type CliIO, type CommandContext, EXIT, intOption, wantColor } from "./context.js";
+import { progressLine } from "./progress.js";
+
+/** The input options shared by every command that reads embeddings. */
+export interface InputFlags {
+  sample: number;
+  seed: number;
+  column?: string;
+  key?: string;
+  pairs?: string;
+  pairColumn?: string;
+  chunkRows?: number;
+}
+
+export function addInputOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      "--sample <n>",
+      "rows sampled for the pairwise statistics",
+      intOption("--sample", 2, 100_000),
+      DEFAULT_SAMPLE_SIZE,
+    )
+    .option("--seed <n>", "seed of the row sample", intOption("--seed", 0, 0xffffffff), 0)
+    .option(
+      "--column <name>",
+      "Arrow: the embedding column (default: embedding, embeddings, vector, or the only list column)",
+    )
+    .option("--key <name>", "npz: the array to read (default: embeddings, or the only 2-D array)")
+    .option("--pairs <file>", "positive partners: row i of this file pairs with row i of the input")
+    .option("--pair-column <name>", "Arrow: a second list column holding each row's positive partner")
+    .addOption(
+      new Option("--chunk-rows <n>", "rows per chunk (testing)")
+        .argParser(intOption("--chunk-rows", 1, 1 << 24))
+        .hideHelp(),
+    );
+}
+
+/** Runs pass 1 and the metrics for `file`, with a progress line on a TTY stderr. */
+export async function analyzeForCli(file: string, flags: InputFlags, io: CliIO, extra: Partial<AnalyzeOptions> = {}) {
+  if (flags.pairs && flags.pairColumn) throw new UsageError("give --pairs or --pair-column, not both");
+  const progress = progressLine(io.stderr, file === "-" ? "stdin" : file, Boolean(io.stderr.isTTY));
+  try {
+    return await analyze(file, {
+      sampleSize: flags.sample,
+      seed: flags.seed,
+      column: flags.column,
+      key: flags.key,
+      pairs: flags.pairs,
+      pairColumn: flags.pairColumn,
+      chunkRows: flags.chunkRows,
+      stdin: io.stdin,
+      onProgress: (p) => progress.update(p),
+      ...extra,
+    });
+  } finally {
+    progress.done();
+  }
+}
+
+interface ReportFlags extends InputFlags {
+  format: "terminal" | "json" | "md";
+  output?: string;
+  color: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  $ embcheck report vectors.npy                       verdict, findings and every metric
+  $ embcheck report docs.arrow --column embedding     pick the embedding column of a table
+  $ embcheck report q.npy --pairs d.npy               alignment of positive pairs (row i ↔ row i)
+  $ embcheck report x.npz --key emb --format json -o report.json
+  $ embcheck report x.npy --format md >> comment.md   a pull-request comment
+  $ python make.py | embcheck report -                NPY or an Arrow IPC stream from stdin
+
+Exit codes: 0 report written · 2 usage error · 3 unreadable input or internal error.
+Metric definitions: docs/METRICS.md. Colour is off with NO_COLOR, --no-color or a non-TTY stdout.`;
+
+export function renderReport(r: Report, format: string, io: CliIO, color: boolean, toFile: boolean): string {
+  if (format === "json") return renderJson(r);
+  if (format === "md") return renderMarkdown(r);
+  return renderTerminal(r, { color: wantColor(io, color, toFile), width: Math.min(100, io.stdout.columns ?? 80) });
+}
+
+export function registerReport(program: Command, ctx: CommandContext): Command {
+  const cmd = program
+    .command("report")
+    .description("measure an embedding file and show its health")
+    .argument("<file>", 'a .npy, .npz, Arrow IPC file or stream; "-" reads NPY or an Arrow stream from stdin')
+    .addOption(
+      new Option("-f, --format <format>", "output format").choices(["terminal", "json", "md"]).default("terminal"),
+    )
+    .option("-o, --output <file>", "write the report to a file (atomically) instead of stdout");
+  addInputOptions(cmd)
+    .option("--no-color", "no colours (also NO_COLOR=1, or when stdout is not a terminal)")
+    .addHelpText("after", EXAMPLES)
+    .action(async (file: string, flags: ReportFlags) => {
+      const { io } = ctx;
+      if (flags.output !== undefined) checkOutputPath(flags.output, [file, ...(flags.pairs ? [flags.pairs] : [])]);
+      const { report } = await analyzeForCli(file, flags, io);
+      const text = renderReport(report, flags.format, io, flags.color, flags.output !== undefined);
+      if (flags.output !== undefined) await writeFileAtomic(flags.output, text);
+      else io.stdout.write(text);
+      ctx.setExit(EXIT.ok);
+    });
+  return cmd;
+}
