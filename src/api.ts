@@ -31,6 +31,11 @@ export interface AnalyzeOptions extends OpenOptions {
   pairs?: string;
   /** Per-rule threshold overrides, by finding id. */
   thresholds?: Record<string, Partial<Thresholds>>;
+  /**
+   * Global index of this input's first row, when it is one shard of a larger set: the sample
+   * depends on global indices, so shard profiles merge into the profile of the whole.
+   */
+  rowOffset?: number;
   /** Standard input, for path "-" (the CLI passes process.stdin). */
   stdin?: AsyncIterable<Uint8Array>;
   onProgress?: (p: Progress) => void;
@@ -52,7 +57,8 @@ export async function profile(
   let pairs: EmbeddingSource | undefined;
   try {
     if (opts.pairs) pairs = await openEmbeddings(opts.pairs, {}, opts.stdin);
-    const chunks: AsyncIterable<Chunk> = pairs ? withPairs(source, pairs) : source;
+    const paired: AsyncIterable<Chunk> = pairs ? withPairs(source, pairs) : source;
+    const chunks = opts.rowOffset ? shifted(paired, opts.rowOffset) : paired;
     const p = await profileChunks(chunks, {
       dims: source.info.dims,
       sampleSize: opts.sampleSize,
@@ -86,4 +92,8 @@ export async function analyze(path: string, opts: AnalyzeOptions = {}): Promise<
 /** The report of `path` (METRICS.md, schema embcheck/report@1). */
 export async function report(path: string, opts: AnalyzeOptions = {}): Promise<Report> {
   return (await analyze(path, opts)).report;
+}
+
+async function* shifted(chunks: AsyncIterable<Chunk>, offset: number): AsyncGenerator<Chunk> {
+  for await (const c of chunks) yield { ...c, rowOffset: c.rowOffset + offset };
 }
