@@ -160,8 +160,15 @@ function integrityLines(report: Report, width: number): string[] {
   return flow(parts, width);
 }
 
+/** Below this relative spread the norms are one value up to rounding: no histogram of noise. */
+const FLAT_NORMS_CV = 1e-6;
+
 function normsLines(report: Report, width: number, style: Style): string[] {
   const n = report.norms;
+  if (n.cv < FLAT_NORMS_CV) {
+    const all = Math.abs(n.mean - 1) < 1e-6 ? "all norms 1 (unit rows)" : `all norms ${formatNumber(n.mean)}`;
+    return flow([all, `max − min ${formatNumber(n.max - n.min)}`, `cv ${formatNumber(n.cv)}`], width);
+  }
   const stats = [
     `min ${formatNumber(n.min)}`,
     `p1 ${formatNumber(n.p1)}`,

@@ -139,3 +139,13 @@ describe("renderJson", () => {
     expect(JSON.parse(out)).toEqual(sampleReport);
   });
 });
+
+describe("norms of unit rows", () => {
+  it("are shown as one value with their rounding spread, not as a histogram of noise", () => {
+    const report = structuredClone(sampleReport);
+    Object.assign(report.norms, { min: 0.99999994, max: 1.0000001, mean: 1, std: 5e-9, cv: 5e-9 });
+    const out = renderTerminal(report, { color: false });
+    expect(out).toContain("Norms       all norms 1 (unit rows) · max − min 1.6e-7 · cv 5e-9");
+    expect(out.split("Norms")[1].split("Cosine")[0]).not.toMatch(/[▁▂▃▄▅▆▇█]/);
+  });
+});
