@@ -122,3 +122,14 @@ export function zeroTimings(json: string): string {
     return `${open}${body.replace(/(": )-?[0-9][0-9.eE+-]*/g, (_n, colon: string) => `${colon}0`)}${close}`;
   });
 }
+
+/**
+ * Rounds every non-integer number in a JSON text to 10 significant digits: CLI snapshots pin the
+ * report's shape and its numbers to 1e-10, while test/detect/oracle.test.ts pins them to NumPy's
+ * last digits (a faster kernel may change the last bits, never the 10th digit).
+ */
+export function roundNumbers(json: string): string {
+  return json.replace(/(?<=[:\[,]\s*)-?\d+\.\d+(?:[eE][+-]?\d+)?|(?<=[:\[,]\s*)-?\d+[eE][+-]?\d+/g, (n) =>
+    String(Number(Number(n).toPrecision(10))),
+  );
+}

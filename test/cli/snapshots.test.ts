@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { type CliResult, ROOT, runCli, zeroTimings } from "./helpers.js";
+import { type CliResult, ROOT, roundNumbers, runCli, zeroTimings } from "./helpers.js";
 
 const SNAPSHOTS = join(ROOT, "test", "cli", "snapshots");
 const UPDATE = process.env.UPDATE_SNAPSHOTS === "1";
@@ -58,7 +58,7 @@ const CASES: Case[] = [
   {
     name: "report-healthy-json",
     args: ["report", `${SCENARIOS}/healthy.npy`, "--format", "json"],
-    normalize: zeroTimings,
+    normalize: (json: string) => roundNumbers(zeroTimings(json)),
   },
   { name: "report-help", args: ["report", "--help"] },
 ];
