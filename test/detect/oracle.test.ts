@@ -25,7 +25,7 @@ interface Reference {
 }
 
 const scenarios = readdirSync(REF)
-  .filter((f) => f.endsWith(".json") && f !== "hash.json" && f !== "linalg.json")
+  .filter((f) => f.endsWith(".json") && !["hash.json", "linalg.json", "pair-column.json"].includes(f))
   .map((f) => f.replace(/\.json$/, ""));
 
 /** |a − b| ≤ atol + rtol·|b|, reported with the path on failure. */
@@ -144,5 +144,21 @@ describe("default findings", () => {
     });
     const got = report.findings.map((f) => `${f.id}:${f.severity}`).sort();
     expect(got).toEqual([...expected].sort());
+  });
+});
+
+describe("alignment from a second Arrow column (--pair-column)", () => {
+  test("matches NumPy on fixtures/arrow/pair.arrow (query ↔ doc, null rows skipped)", async () => {
+    // Ref: fixtures/scripts/pair_column_reference.py → fixtures/reference/pair-column.json
+    const ref = JSON.parse(readFileSync(join(REF, "pair-column.json"), "utf8"));
+    const { report } = await analyze("fixtures/arrow/pair.arrow", {
+      column: "query",
+      pairColumn: "doc",
+      sampleSize: 16,
+    });
+    expect(report.alignment?.pairs).toBe(ref.pairs);
+    close("alignment.value", report.alignment!.value, ref.value, 1e-12);
+    close("alignment.meanCosine", report.alignment!.meanCosine, ref.meanCosine, 1e-12, 1e-14);
+    expect(report.input.pairColumn).toBe("doc");
   });
 });
