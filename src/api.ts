@@ -39,6 +39,11 @@ export interface AnalyzeOptions extends OpenOptions {
   /** Standard input, for path "-" (the CLI passes process.stdin). */
   stdin?: AsyncIterable<Uint8Array>;
   onProgress?: (p: Progress) => void;
+  /**
+   * Threads for the heavy kernels (covariance, sampled pairs): default EMBCHECK_THREADS or every
+   * core; 0 = the plain TypeScript reference kernels. The report is identical for any count ≥ 1.
+   */
+  threads?: number;
 }
 
 export interface Analysis {
@@ -63,6 +68,7 @@ export async function profile(
       dims: source.info.dims,
       sampleSize: opts.sampleSize,
       seed: opts.seed,
+      threads: opts.threads,
       onChunk: (rows) => opts.onProgress?.({ rows, bytesRead: source.bytesRead(), totalBytes: source.info.totalBytes }),
     });
     return { info: source.info, profile: p };
@@ -78,7 +84,7 @@ export async function analyze(path: string, opts: AnalyzeOptions = {}): Promise<
   const { info, profile: p } = await profile(path, opts);
   const read = (performance.now() - t0) / 1000;
   const hasPairs = opts.pairs !== undefined || opts.pairColumn !== undefined;
-  const metrics = computeMetrics(p, hasPairs, { file: info.path, now: () => performance.now() });
+  const metrics = computeMetrics(p, hasPairs, { file: info.path, now: () => performance.now(), threads: opts.threads });
   const r = buildReport(metrics, info, {
     toolVersion: VERSION,
     thresholds: opts.thresholds,

@@ -4,6 +4,7 @@
 import { InputError } from "../errors.js";
 import { eigh } from "../linalg/eigh.js";
 import { pairDotsUpper } from "../linalg/kernels.js";
+import { fastKernels } from "../linalg/wasm/fast.js";
 import type { Profile } from "../profile/profile.js";
 import { histogram, meanStd, percentileSorted } from "../profile/stats.js";
 import type {
@@ -39,6 +40,8 @@ export interface MetricsOptions {
   file?: string;
   /** Clock for timings (injected so the core reads no global state); default: none recorded. */
   now?: () => number;
+  /** Threads for the pairwise kernel (default: EMBCHECK_THREADS or every core; 0 = reference). */
+  threads?: number;
 }
 
 export function integrityMetrics(p: Profile): IntegrityMetrics {
@@ -86,10 +89,15 @@ export function sampleUnitRows(p: Profile): { indices: Float64Array; units: Floa
   return { indices, units: values, m };
 }
 
-/** Cosines of every sampled pair, clipped to [−1, 1], in np.triu_indices order. */
-export function sampledPairCosines(p: Profile): { cosines: Float64Array; indices: Float64Array } {
+/**
+ * Cosines of every sampled pair, clipped to [−1, 1], in np.triu_indices order. `threads`: as in
+ * ProfileOptions (0 = the reference kernel).
+ */
+export function sampledPairCosines(p: Profile, threads?: number): { cosines: Float64Array; indices: Float64Array } {
   const { indices, units, m } = sampleUnitRows(p);
-  const c = pairDotsUpper(units, m, p.dims, new Float64Array((m * (m - 1)) / 2));
+  const fast = threads === 0 ? null : fastKernels(threads);
+  const out = new Float64Array((m * (m - 1)) / 2);
+  const c = fast ? fast.pairDotsUpper(units, m, p.dims, out) : pairDotsUpper(units, m, p.dims, out);
   for (let i = 0; i < c.length; i++) c[i] = Math.min(1, Math.max(-1, c[i]));
   return { cosines: c, indices };
 }
@@ -98,7 +106,7 @@ export function cosineMetrics(p: Profile, cosines: Float64Array): CosineMetrics 
   const n = p.validRows;
   let s2 = 0;
   for (const v of p.unitSum) s2 += v * v;
-  const sorted = Float64Array.from(cosines).sort();
+  const [p5, p50, p95] = percentilesBySelection(cosines, [5, 50, 95]);
   const { mean, std } = meanStd(cosines);
   return {
     meanExact: (s2 - n) / (n * (n - 1)),
@@ -106,12 +114,73 @@ export function cosineMetrics(p: Profile, cosines: Float64Array): CosineMetrics 
     sampledPairs: cosines.length,
     mean,
     std,
-    p5: percentileSorted(sorted, 5),
-    p50: percentileSorted(sorted, 50),
-    p95: percentileSorted(sorted, 95),
+    p5,
+    p50,
+    p95,
     histogram: histogram(cosines, COSINE_BINS, [-1, 1]),
     isotropicStd: 1 / Math.sqrt(p.dims),
   };
+}
+
+/**
+ * percentileSorted(sort(values), q) for each q, without sorting all of them: the two order
+ * statistics each percentile interpolates are found by quickselect on a copy (the same values a
+ * full sort puts there, so the same result). Falls back to the sort when a NaN is present.
+ */
+export function percentilesBySelection(values: Float64Array, qs: number[]): number[] {
+  const n = values.length;
+  const a = Float64Array.from(values);
+  for (let i = 0; i < n; i++) if (Number.isNaN(a[i])) return qs.map((q) => percentileSorted(a.sort(), q));
+  // the positions each percentile reads (percentileSorted's previous and previous + 1)
+  const want = new Set<number>();
+  for (const q of qs) {
+    const v = (n - 1) * (q / 100);
+    const lo = Math.max(0, Math.floor(v));
+    want.add(Math.min(lo, n - 1));
+    if (lo + 1 < n) want.add(lo + 1);
+  }
+  const sparse = new Float64Array(n).fill(Number.NaN);
+  const ks = [...want].sort((x, y) => x - y);
+  let left = 0;
+  for (const k of ks) {
+    if (k < left) continue;
+    quickselect(a, k, left, n - 1);
+    sparse[k] = a[k];
+    left = k + 1;
+  }
+  // a[left..] is not ordered, but every k was fixed in turn with all smaller ranks to its left
+  return qs.map((q) => percentileSorted(sparse, q));
+}
+
+/** Rearranges a[lo..hi] so that a[k] is the value a sort would put there (Hoare partition). */
+function quickselect(a: Float64Array, k: number, lo: number, hi: number): void {
+  while (hi > lo) {
+    const mid = lo + ((hi - lo) >> 1);
+    // median of three as the pivot
+    let x = a[lo];
+    let y = a[mid];
+    let z = a[hi];
+    if (x > y) [x, y] = [y, x];
+    if (y > z) [y, z] = [z, y];
+    if (x > y) [x, y] = [y, x];
+    const pivot = y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
 }
 
 /**
@@ -155,12 +224,13 @@ export function computeMetrics(p: Profile, hasPairs: boolean, opts: MetricsOptio
   const integrity = integrityMetrics(p);
   const norms = normMetrics(p);
   lap("norms");
-  const { cosines, indices } = sampledPairCosines(p);
+  const { cosines, indices } = sampledPairCosines(p, opts.threads);
   const cosine = cosineMetrics(p, cosines);
   const uniformity = uniformityMetrics(cosines);
   lap("pairs");
   const alignment = alignmentMetrics(p, hasPairs);
-  const { values } = eigh(p.covariance(), p.dims);
+  const fastEig = opts.threads === 0 ? null : fastKernels(opts.threads);
+  const { values } = fastEig ? fastEig.eigh(p.covariance(), p.dims) : eigh(p.covariance(), p.dims);
   const spectrum = spectrumMetrics(values);
   lap("spectrum");
   return {

@@ -132,7 +132,7 @@ function tred2(V: Float64Array, n: number, d: Float64Array, e: Float64Array, acc
 }
 
 /** Implicit QL on the tridiagonal (d, e); rotates the rows of W (= Vᵀ) when given. */
-function tql2(W: Float64Array | null, n: number, d: Float64Array, e: Float64Array): void {
+export function tql2(W: Float64Array | null, n: number, d: Float64Array, e: Float64Array): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i];
   e[n - 1] = 0;
   let f = 0;

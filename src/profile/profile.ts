@@ -10,6 +10,7 @@ import { InputError, UsageError } from "../errors.js";
 import type { Chunk } from "../io/types.js";
 import { symmetrize, syrkUpperT } from "../linalg/kernels.js";
 import type { FloatArray } from "../linalg/matrix.js";
+import { type FastKernels, fastKernels } from "../linalg/wasm/fast.js";
 import { rowHash, rowPriority } from "./hash.js";
 import { HashSet64 } from "./hashset.js";
 import { BottomKSample } from "./sample.js";
@@ -20,6 +21,12 @@ export interface ProfileOptions {
   sampleSize?: number;
   /** Seed for the sample, 0 ≤ seed < 2^32 (default 0). */
   seed?: number;
+  /**
+   * Threads for the covariance kernel (default: EMBCHECK_THREADS or every core); 0 = the plain
+   * TypeScript reference kernel. Results do not depend on it beyond float64 summation order
+   * between the reference and the fast kernel (identical for any thread count ≥ 1).
+   */
+  threads?: number;
 }
 
 export const DEFAULT_SAMPLE_SIZE = 4096;
@@ -66,6 +73,7 @@ export class Profile {
   private scratch: Float64Array = new Float64Array(0);
   private chunkM2: Float64Array;
   private chunkMean: Float64Array;
+  private readonly fast: FastKernels | null;
 
   constructor(opts: ProfileOptions) {
     const d = opts.dims;
@@ -87,6 +95,7 @@ export class Profile {
     this.chunkM2 = new Float64Array(0);
     this.chunkMean = new Float64Array(d);
     this.sample = new BottomKSample(sampleSize, d);
+    this.fast = opts.threads === 0 ? null : fastKernels(opts.threads);
   }
 
   /** The norms of the valid rows (a view; do not keep across add()). */
@@ -103,6 +112,9 @@ export class Profile {
     const m = chunk.matrix;
     const d = this.dims;
     if (m.cols !== d) throw new InputError(`chunk has ${m.cols} columns, expected ${d}`, { row: chunk.rowOffset });
+    if (this.fast && m.rows > 0 && this.fast.fitsChunk(m.rows, d, m.data.BYTES_PER_ELEMENT)) {
+      return this.addFast(chunk, this.fast);
+    }
     const data = m.data;
     const n = m.rows;
     const wordsPerValue = data.BYTES_PER_ELEMENT / 4;
@@ -136,6 +148,56 @@ export class Profile {
       }
     }
     if (k > 0) this.addCovariance(data, validIdx, k);
+    return this;
+  }
+
+  /**
+   * add() on the fast kernels: class, sum of squares and hash of every row, the unit-row sum and
+   * the centred scatter are computed in WebAssembly (rows and columns split across threads); the
+   * per-row bookkeeping (counts, norms, duplicate set, sample, pairs) stays here. Every number is
+   * the same float64 operation sequence as the reference path except the scatter's summation order.
+   */
+  private addFast(chunk: Chunk, fast: FastKernels): this {
+    const data = chunk.matrix.data;
+    const n = chunk.matrix.rows;
+    const d = this.dims;
+    const v = fast.loadChunk(data, n, d);
+    fast.scanRows();
+    let k = 0;
+    this.rows += n;
+    this.ensureNorms(this.validRows + n);
+    for (let r = 0; r < n; r++) {
+      if (chunk.nulls?.[r]) {
+        this.nullRows++;
+        continue;
+      }
+      const cls = v.cls[r];
+      if (cls === NAN) this.nanRows++;
+      else if (cls === INF) this.infRows++;
+      else if (cls === ZERO) this.zeroRows++;
+      else {
+        const norm = Math.sqrt(v.sumsq[r]);
+        this.normBuf[this.validRows++] = norm;
+        this.distinct.add(v.ha[r], v.hb[r]);
+        const gi = chunk.rowOffset + r;
+        const p = rowPriority(this.seed, gi);
+        const base = r * d;
+        if (this.sample.accepts(p, gi)) this.sample.offer(p, gi, data, base);
+        v.idx[k] = r;
+        v.norms[k] = norm;
+        k++;
+        if (chunk.pair) this.addPair(data, base, norm, chunk.pair.matrix.data, chunk.pair.nulls?.[r] === 1);
+      }
+    }
+    if (k === 0) return this;
+    fast.unitSumAdd(k, this.unitSum);
+    const before = this.validRows - k;
+    if (!this.origin) this.origin = Float64Array.from(data.subarray(v.idx[0] * d, v.idx[0] * d + d));
+    const cm = this.chunkMean;
+    if (this.chunkM2.length !== d * d) this.chunkM2 = new Float64Array(d * d);
+    const c = this.chunkM2.fill(0);
+    fast.covarianceChunk(k, this.origin, this.meanRel, cm, c);
+    this.mergeMoments(before, cm, c, k);
     return this;
   }
 
@@ -179,6 +241,30 @@ export class Profile {
     const origin = this.origin;
     const rel = this.meanRel;
     const cm = this.chunkMean.fill(0);
+    if (this.chunkM2.length !== d * d) this.chunkM2 = new Float64Array(d * d);
+    const c = this.chunkM2.fill(0);
+    const fast = this.fast;
+    if (fast) {
+      // the same centred values as below, written straight into the kernel's packed panels
+      const p = fast.packBuffer(k, d);
+      for (let i = 0; i < k; i++) {
+        const base = validIdx[i] * d;
+        for (let j = 0; j < d; j++) {
+          const z = data[base + j] - origin[j] - rel[j];
+          p[((j >> 2) * k + i) * 4 + (j & 3)] = z;
+          cm[j] += z;
+        }
+      }
+      for (let j = 0; j < d; j++) cm[j] /= k;
+      for (let j = 0; j < d; j++) {
+        const pb = (j >> 2) * k * 4 + (j & 3);
+        const mj = cm[j];
+        for (let i = 0; i < k; i++) p[pb + i * 4] -= mj;
+      }
+      fast.syrkPacked(k, d, c);
+      this.mergeMoments(before, cm, c, k);
+      return;
+    }
     if (this.scratch.length < d * k) this.scratch = new Float64Array(d * k);
     const yt = this.scratch;
     for (let i = 0; i < k; i++) {
@@ -191,8 +277,6 @@ export class Profile {
     }
     for (let j = 0; j < d; j++) cm[j] /= k;
     for (let i = 0; i < k; i++) for (let j = 0; j < d; j++) yt[j * k + i] -= cm[j];
-    if (this.chunkM2.length !== d * d) this.chunkM2 = new Float64Array(d * d);
-    const c = this.chunkM2.fill(0);
     syrkUpperT(yt, d, k, c);
     this.mergeMoments(before, cm, c, k);
   }

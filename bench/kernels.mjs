@@ -1,0 +1,112 @@
+// Kernel GFLOPS of the fast (WASM) and reference kernels. Usage: node bench/kernels.mjs [threads...]
+// Prints one JSON line per measurement. Needs `npm run build` first (runs dist/).
+
+import { pairDotsUpper, syrkUpperT } from "../dist/linalg/kernels.js";
+import { fastKernels } from "../dist/linalg/wasm/fast.js";
+
+const args = process.argv.slice(2);
+const threadsList = args.filter((a) => /^\d+$/.test(a)).map(Number);
+const withRef = args.includes("--reference");
+const d = 768;
+const k = 2730; // one default 8 MiB chunk of 768-d float32
+const m = 4096;
+
+function rand(n, seed) {
+  const a = new Float64Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = s / 2 ** 32 - 0.5;
+  }
+  return a;
+}
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+function time(fn, reps) {
+  fn();
+  const ts = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    fn();
+    ts.push((performance.now() - t0) / 1000);
+  }
+  return median(ts);
+}
+
+const yt = rand(d * k, 1);
+const U = rand(m * d, 2);
+const C = new Float64Array(d * d);
+const out = new Float64Array((m * (m - 1)) / 2);
+const syrkFlops = k * d * d; // n·d² (the upper triangle's multiply-adds, ×2)
+const pairFlops = m * (m - 1) * d; // m(m−1)/2 dots of 2d flops
+
+for (const t of threadsList.length ? threadsList : [1, 2]) {
+  const fk = fastKernels(t);
+  if (!fk) {
+    console.log(JSON.stringify({ kernel: "fast", note: "unavailable" }));
+    break;
+  }
+  await new Promise((r) => setTimeout(r, 200)); // let the workers come online
+  const pb = fk.packBuffer(k, d);
+  pb.set(yt.subarray(0, pb.length));
+  const s = time(() => fk.syrkPacked(k, d, C), 5);
+  console.log(
+    JSON.stringify({ kernel: "syrk f64", backend: fk.kind, threads: t, d, k, seconds: s, gflops: syrkFlops / s / 1e9 }),
+  );
+  const X = Float32Array.from(yt.subarray(0, k * d));
+  const W = Float32Array.from(U.subarray(0, d * 256));
+  const proj = new Float32Array(k * 256);
+  const pr = time(() => fk.projectF32(X, k, d, W, 256, undefined, proj), 5);
+  console.log(
+    JSON.stringify({
+      kernel: "X·W f32 (k = 256)",
+      backend: fk.kind,
+      threads: t,
+      n: k,
+      d,
+      seconds: pr,
+      gflops: (2 * k * d * 256) / pr / 1e9,
+    }),
+  );
+  const p = time(() => fk.pairDotsUpper(U, m, d, out), 3);
+  console.log(
+    JSON.stringify({
+      kernel: "pairs f64",
+      backend: fk.kind,
+      threads: t,
+      m,
+      d,
+      seconds: p,
+      gflops: pairFlops / p / 1e9,
+    }),
+  );
+}
+if (withRef) {
+  const s = time(() => syrkUpperT(yt, d, k, C), 2);
+  console.log(
+    JSON.stringify({
+      kernel: "syrk f64",
+      backend: "reference",
+      threads: 1,
+      d,
+      k,
+      seconds: s,
+      gflops: syrkFlops / s / 1e9,
+    }),
+  );
+  const p = time(() => pairDotsUpper(U, m, d, out), 1);
+  console.log(
+    JSON.stringify({
+      kernel: "pairs f64",
+      backend: "reference",
+      threads: 1,
+      m,
+      d,
+      seconds: p,
+      gflops: pairFlops / p / 1e9,
+    }),
+  );
+}
+process.exit(0);
