@@ -180,3 +180,42 @@ export function judge(m: Metrics, overrides: Record<string, Partial<Thresholds>>
   }
   return out;
 }
+
+/** One rule's outcome for the gate: every applicable rule, passing ones included. */
+export interface Evaluated {
+  rule: Rule;
+  /** "pass" when neither line is crossed; the same severity judge() gives otherwise. */
+  severity: "pass" | "warn" | "fail";
+  value: number;
+  /** The lines in force for this input (overrides applied, then the rule's scaling). */
+  thresholds: Thresholds;
+  /** The line crossed, or null when the rule passes. */
+  threshold: number | null;
+}
+
+/** The rules a gate can set thresholds for: every rule with warn/fail lines (info-only rules have none). */
+export const GATED_RULES: readonly Rule[] = RULES.filter((r) => !r.infoOnly);
+
+/**
+ * Like judge(), but for every gated rule that applies, passing or not, with the lines in force.
+ * judge() is the source of truth for findings; test/gate/evaluate.test.ts checks the two agree.
+ */
+export function evaluateRules(m: Metrics, overrides: Record<string, Partial<Thresholds>> = {}): Evaluated[] {
+  const out: Evaluated[] = [];
+  for (const rule of GATED_RULES) {
+    if (rule.applies && !rule.applies(m)) continue;
+    const value = rule.value ? rule.value(m) : get(m, rule.metric);
+    let t: Thresholds = { ...rule.defaults, ...overrides[rule.id] };
+    if (rule.scale) t = rule.scale(t, m);
+    const crosses = (th: number | null) => th !== null && (rule.direction === "above" ? value >= th : value < th);
+    const severity = crosses(t.fail) ? "fail" : crosses(t.warn) ? "warn" : "pass";
+    const threshold = severity === "fail" ? t.fail : severity === "warn" ? t.warn : null;
+    out.push({ rule, severity, value, thresholds: t, threshold });
+  }
+  return out;
+}
+
+/** The gated rule named by `key`: a rule id ("anisotropy") or the metric path it judges ("cosine.meanExact"). */
+export function gatedRuleFor(key: string): Rule | undefined {
+  return GATED_RULES.find((r) => r.id === key) ?? GATED_RULES.find((r) => r.metric === key);
+}

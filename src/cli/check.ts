@@ -1,0 +1,210 @@
+/** `embcheck check FILE [FILE...]`: the CI gate. Exit 0 passed, 1 gate failed, 2 usage, 3 unreadable input. */
+import { statSync } from "node:fs";
+import { appendFile, readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { type Command, Option } from "commander";
+import { InputError, UsageError } from "../errors.js";
+import { type Baseline, parseBaseline, parseToleranceArg, type ToleranceOverrides } from "../gate/baseline.js";
+import { checkFiles } from "../gate/check.js";
+import { CONFIG_FILE, type GateConfig, parseConfig } from "../gate/config.js";
+import type { GateResult } from "../gate/gate.js";
+import { profileNames } from "../gate/profiles.js";
+import { renderGateGithub } from "../gate/render/github.js";
+import { renderGateJson } from "../gate/render/json.js";
+import { renderGateJunit } from "../gate/render/junit.js";
+import { renderGateMarkdown } from "../gate/render/markdown.js";
+import { renderGateTerminal } from "../gate/render/terminal.js";
+import { type FailOn, resolveSettings } from "../gate/settings.js";
+import { type Overrides, parseThresholdArg } from "../gate/thresholds.js";
+import { checkOutputPath, writeFileAtomic } from "../io/write.js";
+import { type CliIO, type CommandContext, wantColor } from "./context.js";
+import { addInputOptions, analyzeForCli, type InputFlags } from "./report.js";
+
+type Format = "terminal" | "json" | "junit" | "markdown" | "md" | "github";
+
+interface CheckFlags extends InputFlags {
+  format: Format;
+  output?: string;
+  junit?: string;
+  failOn?: FailOn;
+  profile?: string;
+  /** A path, false for --no-config, undefined to look for embcheck.config.json. */
+  config?: string | false;
+  threshold?: string[];
+  baseline?: string;
+  tolerance?: string[];
+  color: boolean;
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+const EXAMPLES = `
+Examples:
+  $ embcheck check vectors.npy                              gate on the default thresholds
+  $ embcheck check a.npy b.arrow --fail-on warn             several files; a warning fails too
+  $ embcheck check v.npy --profile unit-vectors             a model that emits unit vectors
+  $ embcheck check v.npy --threshold cosine.meanExact=0.7   fail line of one metric
+  $ embcheck check v.npy --threshold anisotropy=warn:0.4,fail:0.6 --threshold norms.cv=off
+  $ embcheck report good.npy --save-baseline base.json      then, after retraining:
+  $ embcheck check new.npy --baseline base.json             fail on a regression against it
+  $ embcheck check v.npy --format junit -o embcheck.xml     JUnit for the CI's test view
+  $ embcheck check v.npy --format github --junit out.xml    annotations in the log, JUnit in a file
+
+Thresholds: rule defaults < --profile < embcheck.config.json (or --config) < --threshold.
+--threshold METRIC=SPEC, METRIC a metric path or rule id; SPEC "0.7" (the fail line),
+"warn:0.5,fail:0.7", "warn:off", or "off" (rule disabled). --tolerance METRIC=SPEC for
+baselines: "25%", "rel:0.25", "abs:0.1", "rel:0.5,abs:0.05" or "off".
+With GITHUB_STEP_SUMMARY set, a Markdown summary is appended to that file.
+Exit codes: 0 passed · 1 the gate failed · 2 usage error · 3 unreadable input or internal error.
+Thresholds, profiles and formats: docs/check.md.`;
+
+async function readText(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return null;
+    if (code === "EISDIR") throw new UsageError(`${path} is a directory; give a file`);
+    throw new UsageError(`${path}: cannot read (${code ?? String(e)})`);
+  }
+}
+
+/** --config PATH, else embcheck.config.json in the working directory, unless --no-config. */
+export async function loadConfig(flag: string | false | undefined): Promise<GateConfig | undefined> {
+  if (flag === false) return undefined;
+  if (flag !== undefined) {
+    const text = await readText(flag);
+    if (text === null) throw new UsageError(`--config ${flag}: no such file`);
+    return parseConfig(text, flag);
+  }
+  if (!statSync(CONFIG_FILE, { throwIfNoEntry: false })?.isFile()) return undefined;
+  return parseConfig((await readFile(CONFIG_FILE, "utf8")) as string, CONFIG_FILE);
+}
+
+/** The baseline file: --baseline, else the config's "baseline" (relative to the config file). */
+export async function loadBaseline(
+  flag: string | undefined,
+  config: GateConfig | undefined,
+): Promise<{ data: Baseline; file: string } | undefined> {
+  const file = flag ?? (config?.baseline !== undefined ? join(dirname(config.file), config.baseline) : undefined);
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const what = code === "ENOENT" ? "no such baseline file" : `cannot read the baseline (${code ?? String(e)})`;
+    throw new InputError(what, { file }, "save one with `embcheck report FILE --save-baseline BASE.json`");
+  }
+  return { data: parseBaseline(text, file), file };
+}
+
+export function renderGate(result: GateResult, format: Format, io: CliIO, color: boolean, toFile: boolean): string {
+  switch (format) {
+    case "json":
+      return renderGateJson(result);
+    case "junit":
+      return renderGateJunit(result);
+    case "markdown":
+    case "md":
+      return renderGateMarkdown(result);
+    case "github":
+      return renderGateGithub(result);
+    default:
+      return renderGateTerminal(result, {
+        color: wantColor(io, color, toFile),
+        width: Math.min(100, io.stdout.columns ?? 80),
+      });
+  }
+}
+
+export function registerCheck(program: Command, ctx: CommandContext): Command {
+  const cmd = program
+    .command("check")
+    .description("a CI gate: judge embedding files against thresholds (and a baseline); exit 1 when one fails")
+    .argument("<files...>", '.npy, .npz, Arrow IPC files or streams; "-" reads NPY or an Arrow stream from stdin')
+    .addOption(
+      new Option("-f, --format <format>", "output format")
+        .choices(["terminal", "json", "junit", "markdown", "md", "github"])
+        .default("terminal"),
+    )
+    .option("-o, --output <file>", "write the format to a file (atomically); stdout then gets the summary")
+    .option("--junit <file>", "also write JUnit XML to a file, whatever the format")
+    .addOption(
+      new Option("--fail-on <level>", "lowest severity that fails the gate (default: fail)").choices(["warn", "fail"]),
+    )
+    .addOption(new Option("--profile <name>", "built-in threshold profile").choices(profileNames()))
+    .option("--config <file>", `config file (default: ${CONFIG_FILE} in the working directory, if present)`)
+    .option("--no-config", `ignore ${CONFIG_FILE}`)
+    .option("--threshold <metric=spec>", "override a threshold (repeatable)", collect)
+    .option("--baseline <file>", "fail on regressions against a baseline saved by `report --save-baseline`")
+    .option("--tolerance <metric=spec>", "override a baseline tolerance (repeatable)", collect);
+  addInputOptions(cmd)
+    .option("--no-color", "no colours (also NO_COLOR=1, or when stdout is not a terminal)")
+    .addHelpText("after", EXAMPLES)
+    .action(async (files: string[], flags: CheckFlags) => {
+      const { io } = ctx;
+      const thresholds: Overrides = {};
+      for (const arg of flags.threshold ?? []) {
+        const [id, t] = parseThresholdArg(arg);
+        thresholds[id] = { ...thresholds[id], ...t };
+      }
+      const tolerances: ToleranceOverrides = {};
+      for (const arg of flags.tolerance ?? []) {
+        const [metric, t] = parseToleranceArg(arg);
+        tolerances[metric] = t === null ? null : { ...tolerances[metric], ...t };
+      }
+      if (files.filter((f) => f === "-").length > 1) throw new UsageError('stdin ("-") can be read only once');
+      if (flags.pairs !== undefined && files.length > 1) {
+        throw new UsageError("--pairs pairs the rows of one file; give one FILE with it (or use --pair-column)");
+      }
+      if (flags.pairs && flags.pairColumn) throw new UsageError("give --pairs or --pair-column, not both");
+      const inputs = [...files, ...(flags.pairs ? [flags.pairs] : [])];
+      if (flags.output !== undefined) checkOutputPath(flags.output, inputs);
+      if (flags.junit !== undefined) {
+        checkOutputPath(flags.junit, [...inputs, ...(flags.output !== undefined ? [flags.output] : [])], "--junit");
+      }
+
+      const config = await loadConfig(flags.config);
+      const settings = resolveSettings({
+        profile: flags.profile,
+        config,
+        failOn: flags.failOn,
+        thresholds,
+        tolerances,
+      });
+      const baseline = await loadBaseline(flags.baseline, config);
+
+      const result = await checkFiles(files, {
+        settings,
+        baseline,
+        config: config?.file,
+        analyzer: (file, opts) => analyzeForCli(file, flags, io, { thresholds: opts.thresholds }),
+        // The terminal summary shows unreadable files itself; other formats get the line on stderr too.
+        onInputError: (_file, e) => {
+          if (flags.format !== "terminal" && flags.output === undefined) io.stderr.write(`embcheck: ${e.message}\n`);
+        },
+      });
+
+      const toFile = flags.output !== undefined;
+      const text = renderGate(result, flags.format, io, flags.color, toFile);
+      if (toFile) {
+        await writeFileAtomic(flags.output!, text);
+        if (flags.format !== "terminal") io.stdout.write(renderGate(result, "terminal", io, flags.color, false));
+      } else io.stdout.write(text);
+      if (flags.junit !== undefined) await writeFileAtomic(flags.junit, renderGateJunit(result));
+
+      const summary = io.env.GITHUB_STEP_SUMMARY;
+      if (summary) {
+        try {
+          await appendFile(summary, `${renderGateMarkdown(result)}\n`);
+        } catch (e) {
+          io.stderr.write(
+            `embcheck: cannot append to GITHUB_STEP_SUMMARY ${summary} (${(e as NodeJS.ErrnoException).code ?? String(e)})\n`,
+          );
+        }
+      }
+      ctx.setExit(result.exitCode);
+    });
+  return cmd;
+}
