@@ -597,7 +597,7 @@ async function build(opened: Opened, label: string, opts: OpenOptions): Promise<
           for (let start = 0; start < batch.numRows; start += chunkRows) {
             const n = Math.min(chunkRows, batch.numRows - start);
             const main = listRowsToMatrix(col, data, start, n, finalDims, rowOffset, label);
-            const chunk: Chunk = { matrix: main.matrix, rowOffset };
+            const chunk: Chunk = { matrix: main.matrix, rowOffset, arrow: { batch, start, column: col.index } };
             if (main.nulls) chunk.nulls = main.nulls;
             if (pairCol && pairData) {
               chunk.pair = listRowsToMatrix(pairCol, pairData, start, n, finalDims, rowOffset, label, col.name);

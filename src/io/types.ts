@@ -1,3 +1,4 @@
+import type { RecordBatch } from "apache-arrow";
 import type { Matrix } from "../linalg/matrix.js";
 
 /** The formats embcheck reads (the `input.format` values of the report). */
@@ -19,6 +20,17 @@ export interface Chunk {
   nulls?: Uint8Array;
   /** Positive partners, row i with row i (from `--pair-column` or `--pairs FILE`). */
   pair?: { matrix: Matrix; nulls?: Uint8Array };
+  /**
+   * Arrow input only: the record batch these rows come from (rows [start, start + rows) of it) and
+   * the embedding column's index, so a writer can carry the other columns through.
+   */
+  arrow?: ArrowRows;
+}
+
+export interface ArrowRows {
+  batch: RecordBatch;
+  start: number;
+  column: number;
 }
 
 export interface SourceInfo {

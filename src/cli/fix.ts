@@ -1,0 +1,242 @@
+/** `embcheck fix FILE --pipeline STEPS -o OUT`: repair embeddings, show before/after, save the fit. */
+import { type Command, Option } from "commander";
+import { computeMetrics } from "../detect/metrics.js";
+import { UsageError } from "../errors.js";
+import { openEmbeddings } from "../io/open.js";
+import type { OpenOptions, SourceInfo } from "../io/types.js";
+import { checkOutputPath, writeFileAtomic } from "../io/write.js";
+import { openWriter, outputFormat } from "../io/writers/open.js";
+import { checkNotExisting, removeLiveTempFiles } from "../io/writers/sink.js";
+import type { OutputDtype, OutputFormat, VectorWriter } from "../io/writers/types.js";
+import { DEFAULT_SAMPLE_SIZE, type Profile } from "../profile/profile.js";
+import { choosePipeline } from "../repair/auto.js";
+import { Pipeline } from "../repair/pipeline.js";
+import { type FixSummary, renderFixJson, renderFixText, summarize } from "../repair/render.js";
+import { profileInput, type RunInput, runFix } from "../repair/run.js";
+import { transformToJson } from "../repair/serialize.js";
+import { formatPipeline } from "../repair/spec.js";
+import { buildReport } from "../report/build.js";
+import { VERSION } from "../version.js";
+import { type CliIO, type CommandContext, EXIT, intOption } from "./context.js";
+
+export interface OutputFlags {
+  output: string;
+  to?: string;
+  dtype: OutputDtype;
+  force?: boolean;
+  format: "terminal" | "json";
+  sample: number;
+  seed: number;
+  column?: string;
+  key?: string;
+  chunkRows?: number;
+}
+
+interface FixFlags extends OutputFlags {
+  pipeline?: string;
+  auto?: boolean;
+  saveTransform?: string;
+}
+
+/** Options shared by fix and apply: output, dtype, input selection, the table's format. */
+export function addOutputOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption(
+      "-o, --output <file>",
+      'where to write the vectors (.npy, .npz, .arrow, .feather, .arrows; "-" = stdout)',
+    )
+    .addOption(new Option("--to <format>", "format on stdout with -o -").choices(["npy", "arrow"]))
+    .addOption(new Option("--dtype <dtype>", "output element type").choices(["float32", "float16"]).default("float32"))
+    .option("--force", "overwrite an existing output file")
+    .addOption(
+      new Option("-f, --format <format>", "the before/after table: terminal or json")
+        .choices(["terminal", "json"])
+        .default("terminal"),
+    )
+    .option(
+      "--sample <n>",
+      "rows sampled for the pairwise statistics",
+      intOption("--sample", 2, 100_000),
+      DEFAULT_SAMPLE_SIZE,
+    )
+    .option("--seed <n>", "seed of the row sample", intOption("--seed", 0, 0xffffffff), 0)
+    .option(
+      "--column <name>",
+      "Arrow: the embedding column (default: embedding, embeddings, vector, or the only list column)",
+    )
+    .option("--key <name>", "npz: the array to read (default: embeddings, or the only 2-D array)")
+    .addOption(
+      new Option("--chunk-rows <n>", "rows per chunk (testing)")
+        .argParser(intOption("--chunk-rows", 1, 1 << 24))
+        .hideHelp(),
+    );
+}
+
+const EXAMPLES = `
+Steps (comma-separated, applied in order):
+  l2             unit rows                      center        subtract the mean
+  pca[:K]        top K components (K=256)       pca:0.99      smallest K keeping 99 % of the variance
+  whiten[:K]     BERT-whitening (Su 2021)       zca           ZCA whitening
+  abtt[:D]       all-but-the-top (Mu 2018), D = round(d/100)
+  drop-invalid   drop null/NaN/Inf/zero rows    dedup         drop exact duplicate rows (first kept)
+
+Examples:
+  $ embcheck fix docs.npy --pipeline center,pca:256 -o docs-256.npy --save-transform t.json
+  $ embcheck apply t.json queries.npy -o queries-256.npy      the same fit on new vectors
+  $ embcheck fix table.arrow --pipeline abtt:1,l2 -o fixed.arrow   other columns carried through
+  $ embcheck fix x.npy --auto -o fixed.npy                    a pipeline chosen from the findings
+  $ embcheck fix x.npy --pipeline l2 -o - --to arrow | embcheck report -
+
+Exit codes: 0 written · 2 usage error · 3 unreadable input or internal error.
+Output: written to a temporary file and renamed at the end; never over the input; an existing file
+only with --force. Passes over the input: docs/fix.md.`;
+
+export function inputOf(file: string, flags: OutputFlags, io: CliIO): RunInput {
+  const opts: OpenOptions = { column: flags.column, key: flags.key, chunkRows: flags.chunkRows };
+  const input: RunInput = {
+    open: () => openEmbeddings(file, opts, io.stdin),
+    label: file,
+    sampleSize: flags.sample,
+    seed: flags.seed,
+  };
+  if (io.stderr.isTTY) {
+    // One line on a TTY stderr, redrawn at most 5 times a second; cleared by clearProgress.
+    let last = 0;
+    input.onRows = (pass, rows) => {
+      const now = Date.now();
+      if (now - last < 200) return;
+      last = now;
+      io.stderr.write(
+        `\r\x1b[2Kpass ${pass} · ${rows.toLocaleString("en-US")} rows of ${file === "-" ? "stdin" : file}`,
+      );
+    };
+  }
+  return input;
+}
+
+/** Clears the progress line (if one was drawn). */
+export function clearProgress(io: CliIO): void {
+  if (io.stderr.isTTY) io.stderr.write("\r\x1b[2K");
+}
+
+/** Checks -o (and --save-transform) before any work; returns the output format. */
+export function checkOutputs(file: string, flags: OutputFlags, extra: string[] = []): OutputFormat {
+  const format = outputFormat(flags.output, flags.to);
+  if (flags.output !== "-") {
+    checkOutputPath(flags.output, [file, ...extra]);
+    checkNotExisting(flags.output, Boolean(flags.force));
+  }
+  return format;
+}
+
+export function writerFactory(flags: OutputFlags, format: OutputFormat, io: CliIO) {
+  return (info: SourceInfo, rows: number | null, dims: number): Promise<VectorWriter> =>
+    openWriter(flags.output, {
+      format,
+      dtype: flags.dtype,
+      cols: dims,
+      rows,
+      force: flags.force,
+      stdout: io.stdout,
+      column: info.column ?? "embedding",
+    });
+}
+
+/**
+ * Runs `fn` with SIGINT/SIGTERM/SIGHUP handlers that remove the temporary output files before the
+ * process ends (the writers' own cleanup cannot run when a signal kills the process).
+ */
+export async function removingTempFilesOnSignal<T>(fn: () => Promise<T>): Promise<T> {
+  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+  const codes: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+  const handler = (sig: NodeJS.Signals) => {
+    removeLiveTempFiles();
+    process.exit(codes[sig] ?? 1);
+  };
+  for (const s of signals) process.on(s, handler);
+  try {
+    return await fn();
+  } finally {
+    for (const s of signals) process.off(s, handler);
+  }
+}
+
+/** Prints the table: to stdout, or to stderr when stdout carries the vectors. */
+export function printSummary(s: FixSummary, flags: OutputFlags, io: CliIO): void {
+  clearProgress(io);
+  const text = flags.format === "json" ? renderFixJson(s) : renderFixText(s);
+  (flags.output === "-" ? io.stderr : io.stdout).write(text);
+}
+
+export function registerFix(program: Command, ctx: CommandContext): Command {
+  const cmd = program
+    .command("fix")
+    .description("repair embeddings with a pipeline of steps, write them, and show what changed")
+    .argument("<file>", "a .npy, .npz, Arrow IPC file or stream (a file: fix reads it more than once)")
+    .option("-p, --pipeline <steps>", "comma-separated steps, e.g. center,pca:256 (see below)")
+    .option("--auto", "choose the pipeline from the report's findings (the reasons are printed)")
+    .option("--save-transform <file>", "save the fitted transform as JSON, for embcheck apply");
+  addOutputOptions(cmd)
+    .addHelpText("after", EXAMPLES)
+    .action(async (file: string, flags: FixFlags) => {
+      const { io } = ctx;
+      if (flags.pipeline === undefined && !flags.auto) throw new UsageError("give --pipeline STEPS or --auto");
+      if (flags.pipeline !== undefined && flags.auto) throw new UsageError("give --pipeline or --auto, not both");
+      if (file === "-") {
+        throw new UsageError(
+          "fix reads its input more than once (fit, then apply), so it needs a file, not stdin; or pipe into embcheck apply T.json -",
+        );
+      }
+      if (flags.saveTransform !== undefined && flags.saveTransform === flags.output) {
+        throw new UsageError("--save-transform and -o name the same file");
+      }
+      const format = checkOutputs(file, flags, flags.saveTransform ? [flags.saveTransform] : []);
+      if (flags.saveTransform !== undefined) {
+        checkOutputPath(flags.saveTransform, [file], "--save-transform");
+        checkNotExisting(flags.saveTransform, Boolean(flags.force));
+      }
+      // Parsed before any pass, so a bad step is a usage error at once.
+      if (flags.pipeline !== undefined) new Pipeline(flags.pipeline);
+      const input = inputOf(file, flags, io);
+      let steps = flags.pipeline;
+      let reasons: string[] | null = null;
+      let first: Profile | undefined;
+      if (flags.auto) {
+        const { info, profile } = await profileInput(input);
+        first = profile;
+        const report = buildReport(computeMetrics(profile, false, { file }), info, { toolVersion: VERSION });
+        const choice = choosePipeline(report.findings, info.dims);
+        reasons = choice.reasons;
+        if (choice.steps.length === 0) {
+          io.stderr.write(
+            `embcheck fix --auto: nothing to repair in ${file} (no finding calls for a step); nothing written\n`,
+          );
+          ctx.setExit(EXIT.ok);
+          return;
+        }
+        steps = formatPipeline(choice.steps);
+      }
+      const pipeline = new Pipeline(steps as string);
+      const needRowCount = !pipeline.keepsRows && format === "npy" && flags.output === "-";
+      const result = await removingTempFilesOnSignal(() =>
+        runFix(input, pipeline, writerFactory(flags, format, io), { needRowCount, profile: first }),
+      );
+      if (flags.saveTransform !== undefined) {
+        await writeFileAtomic(flags.saveTransform, `${JSON.stringify(transformToJson(pipeline, VERSION), null, 1)}\n`);
+      }
+      printSummary(
+        summarize(result, {
+          command: "fix",
+          toolVersion: VERSION,
+          output: { path: flags.output, format, dtype: flags.dtype },
+          pipeline: pipeline.toString(),
+          transform: flags.saveTransform ?? null,
+          autoReasons: reasons,
+        }),
+        flags,
+        io,
+      );
+      ctx.setExit(EXIT.ok);
+    });
+  return cmd;
+}

@@ -1,0 +1,263 @@
+/**
+ * A repair pipeline as an estimator (scikit-learn's contract): the constructor stores the steps as
+ * given; `fit` computes the fitted state from profile statistics; `transform` before `fit` throws
+ * NotFittedError; `toJSON`/`Pipeline.fromJSON` save and load the fitted state exactly.
+ *
+ * Passes over the input (each one a stream over chunks, memory O(d² + chunk)):
+ * - the first profile (the caller's pass 1, which also gives the "before" report);
+ * - one more profile pass for each fitted step that follows an `l2`, a `dedup` (unless pass 1
+ *   saw no duplicate) or a `drop-invalid` placed after some other step: these change the rows in
+ *   ways with no closed form, so the statistics of their output are measured by streaming the
+ *   input through the pipeline so far. Affine steps (center, pca, whiten, zca, abtt) need no
+ *   pass: μ' = (μ − m)P, Σ' = PᵀΣP. A `drop-invalid` right after a measured point needs none
+ *   either: the profile's statistics are already over the valid rows only;
+ * - the apply pass that writes the output.
+ */
+import { InputError, NotFittedError, UsageError } from "../errors.js";
+import type { Chunk } from "../io/types.js";
+import type { Matrix } from "../linalg/matrix.js";
+import { Profile } from "../profile/profile.js";
+import { VERSION } from "../version.js";
+import { BlockFeeder } from "./blocks.js";
+import { type Rows, rowsOfChunk } from "./rows.js";
+import { type TransformJson, transformFromJson, transformToJson } from "./serialize.js";
+import { FITTED, formatPipeline, parsePipeline, type StepSpec } from "./spec.js";
+import { type CompiledStep, compileStep, dimsOut, type FittedStep, fitStep, propagate, type Stats } from "./steps.js";
+
+/** Re-reads the input from the start (each call a fresh iteration). */
+export type ChunkSource = () => AsyncIterable<Chunk> | Promise<AsyncIterable<Chunk>>;
+
+export interface FitOptions {
+  /** The profile of the input (pass 1), when the caller already has it; else fit takes one. */
+  profile?: Profile;
+  /** Called once per extra pass, with the number of the pass (2, 3, ...). */
+  onPass?: (pass: number, why: string) => void;
+}
+
+/** What the transform of one chunk yields. */
+export interface TransformedChunk {
+  /** n × dims (float64). */
+  matrix: Matrix<Float64Array>;
+  nulls?: Uint8Array;
+  /** Row i of the output is row index[i] of the input chunk. */
+  index: Int32Array;
+  /** Whether every input row was kept, in order. */
+  allKept: boolean;
+}
+
+export function statsOf(p: Profile): Stats {
+  return { d: p.dims, n: p.validRows, mean: p.mean, cov: p.covariance() };
+}
+
+export class Pipeline {
+  /** The steps as given. */
+  readonly steps: readonly StepSpec[];
+  private fitted: FittedStep[] | null = null;
+  private dimsIn_ = 0;
+  private compiled: CompiledStep[] | null = null;
+  /** Input passes the last fit took, the first profile included (the apply pass is not counted). */
+  passes = 0;
+
+  constructor(steps: string | readonly StepSpec[]) {
+    this.steps = typeof steps === "string" ? parsePipeline(steps) : steps.map((s) => ({ ...s }));
+    if (this.steps.length === 0) throw new UsageError("empty pipeline");
+  }
+
+  get isFitted(): boolean {
+    return this.fitted !== null;
+  }
+
+  /** The fitted steps (plain data); throws NotFittedError before fit. */
+  get fittedSteps(): readonly FittedStep[] {
+    if (!this.fitted) throw new NotFittedError("this pipeline is not fitted yet; call fit() first");
+    return this.fitted;
+  }
+
+  get dimsIn(): number {
+    this.fittedSteps;
+    return this.dimsIn_;
+  }
+
+  get dimsOut(): number {
+    const steps = this.fittedSteps;
+    let d = this.dimsIn_;
+    for (const s of steps) d = dimsOut(s, d);
+    return d;
+  }
+
+  toString(): string {
+    return formatPipeline(this.steps);
+  }
+
+  /** Whether every step is row-wise (no filter), so the output has the input's row count. */
+  get keepsRows(): boolean {
+    return !this.steps.some((s) => s.kind === "dedup" || s.kind === "drop-invalid");
+  }
+
+  /**
+   * Fits every step from streamed statistics. `source()` is called once per pass beyond the first
+   * profile (see the header for how many); memory stays O(d² + chunk).
+   */
+  async fit(source: ChunkSource, opts: FitOptions = {}): Promise<this> {
+    let profile = opts.profile;
+    let passes = 1;
+    if (!profile) profile = await profileOf(source, null, 0);
+    const d = profile.dims;
+    const fitted: FittedStep[] = [];
+    // Statistics at the current position: `measured` when a profile pass saw exactly these rows,
+    // `stats` when they follow analytically from an affine step; neither when unknown.
+    let measured: Profile | null = profile;
+    let stats: Stats | null = null;
+    const later = (i: number) => this.steps.slice(i + 1).some((s) => FITTED.has(s.kind));
+    let dims = d;
+    for (let i = 0; i < this.steps.length; i++) {
+      const spec = this.steps[i];
+      let step: FittedStep;
+      if (FITTED.has(spec.kind)) {
+        if (!stats) {
+          if (!measured) {
+            passes++;
+            opts.onPass?.(passes, `statistics after ${formatPipeline(this.steps.slice(0, i))}`);
+            measured = await profileOf(source, compileAll(fitted, d), dims);
+          }
+          stats = statsOf(measured);
+        }
+        step = fitStep(spec, stats);
+        measured = null;
+        stats = later(i) ? propagate(stats, step) : null;
+      } else {
+        step = fitStep(spec, { d: dims, n: 0, mean: new Float64Array(0), cov: new Float64Array(0) });
+        // The profile's statistics are over valid rows only, so drop-invalid right after a measured
+        // point changes nothing; neither does dedup when that profile saw no duplicate.
+        const unchanged =
+          measured !== null &&
+          (spec.kind === "drop-invalid" || (spec.kind === "dedup" && measured.duplicateRows === 0));
+        if (!unchanged) {
+          measured = null;
+          stats = null;
+        }
+      }
+      fitted.push(step);
+      dims = dimsOut(step, dims);
+    }
+    this.fitted = fitted;
+    this.dimsIn_ = d;
+    this.compiled = null;
+    this.passes = passes;
+    return this;
+  }
+
+  /** fit() on an in-memory matrix (one chunk), for tests and small data. */
+  fitMatrix(m: Matrix, nulls?: Uint8Array): Promise<this> {
+    return this.fit(() => once(m, nulls));
+  }
+
+  private compile(): CompiledStep[] {
+    if (!this.compiled) this.compiled = compileAll(this.fittedSteps, this.dimsIn_);
+    return this.compiled;
+  }
+
+  /**
+   * A stateful mapper for one stream of chunks, in order (dedup remembers the rows it has seen
+   * across chunks). The input chunks are never modified.
+   */
+  stream(): (chunk: Chunk) => TransformedChunk {
+    const steps = this.compile();
+    const d = this.dimsIn_;
+    const fns = steps.map((s) => s.open());
+    return (chunk) => {
+      if (chunk.matrix.cols !== d) {
+        throw new InputError(
+          `the transform was fitted on ${d}-dim vectors but the input has ${chunk.matrix.cols} dims`,
+        );
+      }
+      let rows: Rows = rowsOfChunk(chunk);
+      for (const f of fns) rows = f(rows);
+      const out: TransformedChunk = {
+        matrix: { rows: rows.n, cols: rows.d, data: rows.data },
+        index: rows.index,
+        allKept: rows.n === chunk.matrix.rows,
+      };
+      if (rows.nulls) out.nulls = rows.nulls;
+      return out;
+    };
+  }
+
+  /** Transforms a whole matrix (one stream of one chunk). */
+  transform(m: Matrix, nulls?: Uint8Array): Matrix<Float64Array> {
+    const chunk: Chunk = { matrix: m, rowOffset: 0 };
+    if (nulls) chunk.nulls = nulls;
+    return this.stream()(chunk).matrix;
+  }
+
+  /** The row-wise steps only (filters skipped): where each given row lands. For kNN cost. */
+  mapRows(m: Matrix): Matrix<Float64Array> {
+    const steps = this.compile().filter((s) => s.step.kind !== "dedup" && s.step.kind !== "drop-invalid");
+    let rows = rowsOfChunk({ matrix: m, rowOffset: 0 });
+    for (const s of steps) rows = s.open()(rows);
+    return { rows: rows.n, cols: rows.d, data: rows.data };
+  }
+
+  async fitTransform(m: Matrix): Promise<Matrix<Float64Array>> {
+    await this.fitMatrix(m);
+    return this.transform(m);
+  }
+
+  /** The saved transform (serialize.ts): JSON.stringify(pipeline) writes it. */
+  toJSON(): TransformJson {
+    return transformToJson(this, VERSION);
+  }
+
+  /** Loads a saved transform; checks its kind, schema version and shapes. */
+  static fromJSON(json: unknown): Pipeline {
+    return transformFromJson(json);
+  }
+
+  /** Restores fitted state (used by fromJSON). */
+  static fromFitted(steps: readonly StepSpec[], fitted: FittedStep[], dimsIn: number): Pipeline {
+    const p = new Pipeline(steps);
+    p.fitted = fitted;
+    p.dimsIn_ = dimsIn;
+    return p;
+  }
+}
+
+function compileAll(fitted: readonly FittedStep[], d: number): CompiledStep[] {
+  const out: CompiledStep[] = [];
+  let dims = d;
+  for (const s of fitted) {
+    const c = compileStep(s, dims);
+    out.push(c);
+    dims = c.dimsOut;
+  }
+  return out;
+}
+
+async function* once(m: Matrix, nulls?: Uint8Array): AsyncGenerator<Chunk> {
+  const c: Chunk = { matrix: m, rowOffset: 0 };
+  if (nulls) c.nulls = nulls;
+  yield c;
+}
+
+/** Streams the input through `steps` (all when null: the raw input) into a small Profile. */
+async function profileOf(source: ChunkSource, steps: CompiledStep[] | null, dims: number): Promise<Profile> {
+  const fns = steps?.map((s) => s.open()) ?? [];
+  let profile: Profile | null = null;
+  let feeder: BlockFeeder | null = null;
+  for await (const chunk of await source()) {
+    let c = chunk;
+    if (steps) {
+      let rows = rowsOfChunk(chunk);
+      for (const f of fns) rows = f(rows);
+      c = { matrix: { rows: rows.n, cols: rows.d, data: rows.data }, rowOffset: 0 };
+      if (rows.nulls) c.nulls = rows.nulls;
+    }
+    if (!profile) {
+      profile = new Profile({ dims: steps ? dims : c.matrix.cols, sampleSize: 2 });
+      feeder = new BlockFeeder(profile);
+    }
+    feeder?.push(c);
+  }
+  feeder?.flush();
+  return profile ?? new Profile({ dims: Math.max(1, dims), sampleSize: 2 });
+}

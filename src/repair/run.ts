@@ -1,0 +1,260 @@
+/**
+ * fix and apply, end to end, over an injected input (re-openable) and writer: pass 1 profiles the
+ * input (the "before"), the pipeline is fitted (extra passes as pipeline.ts says), and the apply
+ * pass streams every chunk through the transform into the writer and into a second Profile (the
+ * "after"). The writer is aborted on any error, so no partial output remains.
+ */
+import { computeMetrics, type Metrics } from "../detect/metrics.js";
+import type { Chunk, EmbeddingSource, SourceInfo } from "../io/types.js";
+import type { OutBlock, VectorWriter } from "../io/writers/types.js";
+import { Profile } from "../profile/profile.js";
+import { BlockFeeder } from "./blocks.js";
+import { KNN_K, knnOverlap } from "./knn.js";
+import type { Pipeline } from "./pipeline.js";
+
+export interface RunInput {
+  /** Opens the input afresh (called once per pass). */
+  open(): Promise<EmbeddingSource>;
+  sampleSize?: number;
+  seed?: number;
+  /** The input's name in errors. */
+  label?: string;
+  /** Called with the rows read so far in the current pass. */
+  onRows?: (pass: number, rows: number) => void;
+}
+
+/** The five numbers of the before/after table (null when fewer than 2 valid rows are left). */
+export interface KeyMetrics {
+  rows: number;
+  dims: number;
+  meanCosine: number | null;
+  uniformity: number | null;
+  effectiveRank: number | null;
+  dominantShare: number | null;
+  normsCv: number | null;
+}
+
+export interface RunResult {
+  info: SourceInfo;
+  /** Passes over the input, the apply pass included. */
+  passes: number;
+  before: Metrics;
+  /** Null when the output has fewer than 2 valid rows. */
+  after: Metrics | null;
+  beforeKey: KeyMetrics;
+  afterKey: KeyMetrics;
+  /** Mean kNN@k overlap on the sample, before vs after. */
+  knnOverlap: number;
+  knnK: number;
+  knnRows: number;
+  rowsOut: number;
+}
+
+export function keyMetrics(m: Metrics): KeyMetrics {
+  return {
+    rows: m.integrity.rows,
+    dims: m.dims,
+    meanCosine: m.cosine.meanExact,
+    uniformity: m.uniformity.value,
+    effectiveRank: m.spectrum.effectiveRank,
+    dominantShare: m.spectrum.dominantShare,
+    normsCv: m.norms.cv,
+  };
+}
+
+async function* readAll(input: RunInput, pass: number): AsyncGenerator<Chunk> {
+  const source = await input.open();
+  try {
+    let rows = 0;
+    for await (const chunk of source) {
+      rows += chunk.matrix.rows;
+      input.onRows?.(pass, rows);
+      yield chunk;
+    }
+  } finally {
+    await source.close();
+  }
+}
+
+/** Pass 1: the profile of the raw input, and what its header said. */
+export async function profileInput(input: RunInput): Promise<{ info: SourceInfo; profile: Profile }> {
+  const source = await input.open();
+  try {
+    const profile = new Profile({ dims: source.info.dims, sampleSize: input.sampleSize, seed: input.seed });
+    const feeder = new BlockFeeder(profile);
+    let rows = 0;
+    for await (const chunk of source) {
+      feeder.push(chunk);
+      rows += chunk.matrix.rows;
+      input.onRows?.(1, rows);
+    }
+    feeder.flush();
+    return { info: source.info, profile };
+  } finally {
+    await source.close();
+  }
+}
+
+/** Counts the rows the pipeline keeps (one more pass; only for NPY on a pipe with filters). */
+export async function countRows(input: RunInput, pipeline: Pipeline, pass: number): Promise<number> {
+  const map = pipeline.stream();
+  let n = 0;
+  for await (const chunk of readAll(input, pass)) n += map(chunk).matrix.rows;
+  return n;
+}
+
+export interface ApplyResult {
+  before: Profile | null;
+  after: Profile;
+  rowsOut: number;
+  info: SourceInfo;
+}
+
+/**
+ * The apply pass: every chunk through the fitted pipeline into `writer` and an "after" Profile;
+ * with `profileBefore`, the raw chunks also feed a "before" Profile (apply has no pass 1).
+ */
+export async function applyPass(
+  input: RunInput,
+  pipeline: Pipeline,
+  writer: (info: SourceInfo) => Promise<VectorWriter>,
+  pass: number,
+  profileBefore: boolean,
+): Promise<ApplyResult> {
+  const source = await input.open();
+  let w: VectorWriter | null = null;
+  try {
+    const info = source.info;
+    w = await writer(info);
+    const map = pipeline.stream();
+    const after = new Profile({ dims: pipeline.dimsOut, sampleSize: input.sampleSize, seed: input.seed });
+    const before = profileBefore
+      ? new Profile({ dims: info.dims, sampleSize: input.sampleSize, seed: input.seed })
+      : null;
+    const beforeFeed = before ? new BlockFeeder(before) : null;
+    const afterFeed = new BlockFeeder(after);
+    let rowsIn = 0;
+    let rowsOut = 0;
+    for await (const chunk of source) {
+      beforeFeed?.push(chunk);
+      const t = map(chunk);
+      const block: OutBlock = { matrix: t.matrix };
+      if (t.nulls) block.nulls = t.nulls;
+      if (chunk.arrow) block.arrow = { ...chunk.arrow, index: t.index };
+      if (t.matrix.rows > 0) {
+        const c: Chunk = { matrix: t.matrix, rowOffset: rowsOut };
+        if (t.nulls) c.nulls = t.nulls;
+        afterFeed.push(c);
+      }
+      await w.write(block);
+      rowsOut += t.matrix.rows;
+      rowsIn += chunk.matrix.rows;
+      input.onRows?.(pass, rowsIn);
+    }
+    beforeFeed?.flush();
+    afterFeed.flush();
+    const done = w;
+    w = null;
+    await done.close();
+    return { before, after, rowsOut, info };
+  } catch (e) {
+    await w?.abort().catch(() => {});
+    throw e;
+  } finally {
+    await source.close();
+  }
+}
+
+/** kNN overlap on the before profile's sample: raw rows vs the same rows through the pipeline. */
+export function sampleKnnOverlap(before: Profile, pipeline: Pipeline, k = KNN_K): { overlap: number; rows: number } {
+  const { indices, values } = before.sample.rowsByIndex();
+  const m = indices.length;
+  const mapped = pipeline.mapRows({ rows: m, cols: before.dims, data: values });
+  return { overlap: knnOverlap(values, before.dims, mapped.data, mapped.cols, m, k), rows: m };
+}
+
+export interface FixOptions {
+  /** Called when a pass starts (1 = profile, then fit passes, then the apply pass). */
+  onPass?: (pass: number, what: string) => void;
+  /** Extra row-count pass before writing (NPY on a pipe when filters drop rows). */
+  needRowCount?: boolean;
+  /** Pass 1's profile, when the caller already took it (--auto); made with the same sample and seed. */
+  profile?: Profile;
+}
+
+/**
+ * `embcheck fix`: profile, fit, apply. `writer(info, rows)` is called once the output width and
+ * (when known) the row count are.
+ */
+export async function runFix(
+  input: RunInput,
+  pipeline: Pipeline,
+  writer: (info: SourceInfo, rows: number | null, dims: number) => Promise<VectorWriter>,
+  opts: FixOptions = {},
+): Promise<RunResult> {
+  opts.onPass?.(1, "profile");
+  const p1 = opts.profile ?? (await profileInput(input)).profile;
+  // Measured before anything is written: an input with fewer than 2 valid rows fails here.
+  const before = computeMetrics(p1, false, { file: input.label });
+  await pipeline.fit(() => readAll(input, pipeline.passes + 1), {
+    profile: p1,
+    onPass: (pass, why) => opts.onPass?.(pass, why),
+  });
+  let passes = pipeline.passes;
+  let rows: number | null = pipeline.keepsRows ? p1.rows : null;
+  if (rows === null && opts.needRowCount) {
+    passes++;
+    opts.onPass?.(passes, "count the rows kept");
+    rows = await countRows(input, pipeline, passes);
+  }
+  passes++;
+  opts.onPass?.(passes, "apply");
+  const applied = await applyPass(input, pipeline, (info) => writer(info, rows, pipeline.dimsOut), passes, false);
+  return finish(p1, before, applied, pipeline, passes);
+}
+
+/** `embcheck apply`: one pass, the before and after profiles both taken on the way. */
+export async function runApply(
+  input: RunInput,
+  pipeline: Pipeline,
+  writer: (info: SourceInfo, rows: number | null, dims: number) => Promise<VectorWriter>,
+): Promise<RunResult> {
+  const applied = await applyPass(
+    input,
+    pipeline,
+    (info) => writer(info, pipeline.keepsRows ? info.rows : null, pipeline.dimsOut),
+    1,
+    true,
+  );
+  const p1 = applied.before as Profile;
+  return finish(p1, computeMetrics(p1, false, { file: applied.info.path }), applied, pipeline, 1);
+}
+
+function finish(p1: Profile, before: Metrics, applied: ApplyResult, pipeline: Pipeline, passes: number): RunResult {
+  const after = applied.after.validRows >= 2 ? computeMetrics(applied.after, false) : null;
+  const knn = sampleKnnOverlap(p1, pipeline);
+  const afterKey: KeyMetrics = after
+    ? keyMetrics(after)
+    : {
+        rows: 0,
+        dims: pipeline.dimsOut,
+        meanCosine: null,
+        uniformity: null,
+        effectiveRank: null,
+        dominantShare: null,
+        normsCv: null,
+      };
+  afterKey.rows = applied.rowsOut;
+  return {
+    info: applied.info,
+    passes,
+    before,
+    after,
+    beforeKey: keyMetrics(before),
+    afterKey,
+    knnOverlap: knn.overlap,
+    knnK: KNN_K,
+    knnRows: knn.rows,
+    rowsOut: applied.rowsOut,
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Pipeline steps as the user writes them: `center,pca:256`, `abtt:3,l2`, `pca:0.99`, `whiten:128`.
+ * Parsing only; fitting and applying live in fit.ts and apply.ts.
+ */
+import { UsageError } from "../errors.js";
+
+export type StepKind = "l2" | "center" | "pca" | "whiten" | "zca" | "abtt" | "drop-invalid" | "dedup";
+
+/** One step as given; `k` is a dimension count, `share` a variance share (pca only). */
+export interface StepSpec {
+  kind: StepKind;
+  /** pca:K / whiten:K (kept dimensions) or abtt:D (removed directions); absent means the default. */
+  k?: number;
+  /** pca:0.99: the smallest K keeping this share of the variance. */
+  share?: number;
+}
+
+/** `pca` alone keeps this many components (capped at d). */
+export const DEFAULT_PCA_K = 256;
+
+/** Steps fitted from statistics of the rows that reach them. */
+export const FITTED: ReadonlySet<StepKind> = new Set(["center", "pca", "whiten", "zca", "abtt"]);
+
+/** Steps that drop rows. */
+export const FILTERS: ReadonlySet<StepKind> = new Set(["drop-invalid", "dedup"]);
+
+const KINDS: readonly StepKind[] = ["l2", "center", "pca", "whiten", "zca", "abtt", "drop-invalid", "dedup"];
+
+const ALIASES: Record<string, StepKind> = { dropinvalid: "drop-invalid", "drop-nan": "drop-invalid", unique: "dedup" };
+
+/** Parses `center,pca:256` into step specs; throws a UsageError naming the bad step. */
+export function parsePipeline(text: string): StepSpec[] {
+  const parts = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  if (parts.length === 0)
+    throw new UsageError(`empty pipeline; give steps such as center,pca:256 (known: ${KINDS.join(", ")})`);
+  return parts.map(parseStep);
+}
+
+function parseStep(text: string): StepSpec {
+  const [rawName, arg, extra] = text.split(":");
+  const name = rawName.toLowerCase();
+  const kind = (KINDS as readonly string[]).includes(name) ? (name as StepKind) : ALIASES[name];
+  if (!kind) throw new UsageError(`unknown pipeline step "${text}"; known steps: ${KINDS.join(", ")}`);
+  if (extra !== undefined) throw new UsageError(`pipeline step "${text}" has more than one ":" argument`);
+  if (arg === undefined || arg === "") {
+    if (arg === "") throw new UsageError(`pipeline step "${text}" has an empty argument`);
+    return { kind };
+  }
+  switch (kind) {
+    case "pca": {
+      if (/^0?\.\d+$/.test(arg)) {
+        const share = Number(arg);
+        if (!(share > 0 && share < 1)) throw new UsageError(`pca:${arg}: a variance share must be in (0, 1)`);
+        return { kind, share };
+      }
+      return { kind, k: positiveInt(text, arg) };
+    }
+    case "whiten":
+    case "abtt":
+      return { kind, k: positiveInt(text, arg) };
+    default:
+      throw new UsageError(`pipeline step "${kind}" takes no argument (got "${text}")`);
+  }
+}
+
+function positiveInt(step: string, arg: string): number {
+  if (!/^\d+$/.test(arg) || Number(arg) < 1) {
+    throw new UsageError(`pipeline step "${step}": expected a positive integer after ":", got "${arg}"`);
+  }
+  return Number(arg);
+}
+
+/** The canonical text of a pipeline (what `--pipeline` would take to rebuild it). */
+export function formatPipeline(steps: readonly StepSpec[]): string {
+  return steps
+    .map((s) => (s.share !== undefined ? `${s.kind}:${s.share}` : s.k !== undefined ? `${s.kind}:${s.k}` : s.kind))
+    .join(",");
+}
