@@ -2,16 +2,57 @@
 export { type Analysis, type AnalyzeOptions, analyze, type Progress, profile, report } from "./api.js";
 export { CATALOGUE } from "./detect/catalogue.js";
 export { computeMetrics, type Metrics } from "./detect/metrics.js";
-export { judge, RULES, type Rule, type Thresholds } from "./detect/rules.js";
+export { evaluateRules, GATED_RULES, judge, RULES, type Rule, type Thresholds } from "./detect/rules.js";
 export { EmbcheckError, InputError, InternalError, NotFittedError, UsageError } from "./errors.js";
+export {
+  BASELINE_METRICS,
+  BASELINE_SCHEMA,
+  type Baseline,
+  baselineOf,
+  compareBaseline,
+  parseBaseline,
+  renderBaseline,
+  type Tolerance,
+} from "./gate/baseline.js";
+export { type CheckOptions, checkFiles } from "./gate/check.js";
+export { CONFIG_FILE, type GateConfig, parseConfig } from "./gate/config.js";
+export { CHECK_SCHEMA, type FileResult, type GateCheck, type GateResult, gateFile } from "./gate/gate.js";
+export { type GateProfile, PROFILES } from "./gate/profiles.js";
+export { renderGateGithub } from "./gate/render/github.js";
+export { renderGateJson } from "./gate/render/json.js";
+export { renderGateJunit } from "./gate/render/junit.js";
+export { renderGateMarkdown } from "./gate/render/markdown.js";
+export { renderGateTerminal } from "./gate/render/terminal.js";
+export { configSchema } from "./gate/schema.js";
+export { type FailOn, type GateSettings, resolveSettings } from "./gate/settings.js";
+export { type CellValue, type ColumnRequest, readColumnValues } from "./io/arrow-column.js";
 export { openEmbeddings, sniff } from "./io/open.js";
 export type { Chunk, EmbeddingSource, OpenOptions, SourceInfo } from "./io/types.js";
+export { openWriter, outputFormat, type WriterOptions } from "./io/writers/open.js";
+export type { OutBlock, OutputDtype, OutputFormat, VectorWriter } from "./io/writers/types.js";
 export { eigh } from "./linalg/eigh.js";
 export type { FloatArray, Matrix } from "./linalg/matrix.js";
 export { Profile, type ProfileOptions } from "./profile/profile.js";
 export { profileChunks } from "./profile/run.js";
+export { choosePipeline } from "./repair/auto.js";
+export { knnOverlap } from "./repair/knn.js";
+export { type ChunkSource, type FitOptions, Pipeline, type TransformedChunk } from "./repair/pipeline.js";
+export { type FixSummary, renderFixJson, renderFixText } from "./repair/render.js";
+export { type KeyMetrics, type RunInput, type RunResult, runApply, runFix } from "./repair/run.js";
+export {
+  TRANSFORM_KIND,
+  TRANSFORM_SCHEMA_VERSION,
+  type TransformJson,
+  transformFromJson,
+  transformToJson,
+} from "./repair/serialize.js";
+export { formatPipeline, parsePipeline, type StepKind, type StepSpec } from "./repair/spec.js";
+export { type FittedStep, WHITEN_EPSILON } from "./repair/steps.js";
+export { type BrailleMapOptions, renderBrailleMap } from "./report/braille.js";
 export { buildReport } from "./report/build.js";
+export { type FixHtmlOptions, type HtmlOptions, renderFixHtml, renderHtml } from "./report/html.js";
 export { renderJson } from "./report/json.js";
+export { type MapOptions, type Projection, projectSample, type SampleMap } from "./report/map.js";
 export { renderMarkdown } from "./report/markdown.js";
 export { renderTerminal } from "./report/terminal.js";
 export type { Finding, Report, Severity, Verdict } from "./report/types.js";

@@ -6,7 +6,11 @@
 import { Command, CommanderError } from "commander";
 import { EmbcheckError, InputError, UsageError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { registerApply } from "./apply.js";
+import { registerCheck } from "./check.js";
 import { type CliIO, EXIT } from "./context.js";
+import { registerFix } from "./fix.js";
+import { registerPlot } from "./plot.js";
 import { registerReport } from "./report.js";
 
 export { type CliIO, EXIT } from "./context.js";
@@ -26,6 +30,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       outputError: (s, write) => write(`embcheck: ${s.replace(/^error: /, "").trimEnd()} (see --help)\n`),
     });
   registerReport(program, ctx);
+  registerFix(program, ctx);
+  registerApply(program, ctx);
+  registerCheck(program, ctx);
+  registerPlot(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: "user" });

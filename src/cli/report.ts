@@ -2,13 +2,17 @@
 import { type Command, Option } from "commander";
 import { type AnalyzeOptions, analyze } from "../api.js";
 import { UsageError } from "../errors.js";
+import { baselineOf, renderBaseline } from "../gate/baseline.js";
 import { checkOutputPath, writeFileAtomic } from "../io/write.js";
 import { DEFAULT_SAMPLE_SIZE } from "../profile/profile.js";
+import { renderBrailleMap } from "../report/braille.js";
+import { renderHtml } from "../report/html.js";
 import { renderJson } from "../report/json.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { renderTerminal } from "../report/terminal.js";
 import type { Report } from "../report/types.js";
 import { type CliIO, type CommandContext, EXIT, intOption, wantColor } from "./context.js";
+import { checkMapFlags, type MapFlags, PROJECTION_OPTION, sampleMapForCli } from "./plot.js";
 import { progressLine } from "./progress.js";
 
 /** The input options shared by every command that reads embeddings. */
@@ -67,10 +71,13 @@ export async function analyzeForCli(file: string, flags: InputFlags, io: CliIO, 
   }
 }
 
-interface ReportFlags extends InputFlags {
-  format: "terminal" | "json" | "md";
+interface ReportFlags extends InputFlags, MapFlags {
+  format: "terminal" | "json" | "md" | "html";
   output?: string;
+  /** --save-baseline: the key metrics for `embcheck check --baseline`. */
+  saveBaseline?: string;
   color: boolean;
+  map?: boolean;
 }
 
 const EXAMPLES = `
@@ -81,6 +88,10 @@ Examples:
   $ embcheck report x.npz --key emb --format json -o report.json
   $ embcheck report x.npy --format md >> comment.md   a pull-request comment
   $ python make.py | embcheck report -                NPY or an Arrow IPC stream from stdin
+  $ embcheck report good.npy --save-baseline base.json   key metrics for \`check --baseline\`
+  $ embcheck report x.npy --format html -o report.html one self-contained page: charts and a UMAP map
+  $ embcheck report docs.arrow --format html --color-by topic -o report.html
+  $ embcheck report x.npy --map                       the terminal report, then the map in Braille
 
 Exit codes: 0 report written · 2 usage error · 3 unreadable input or internal error.
 Metric definitions: docs/METRICS.md. Colour is off with NO_COLOR, --no-color or a non-TTY stdout.`;
@@ -91,23 +102,68 @@ export function renderReport(r: Report, format: string, io: CliIO, color: boolea
   return renderTerminal(r, { color: wantColor(io, color, toFile), width: Math.min(100, io.stdout.columns ?? 80) });
 }
 
+/** The map flags fit only some formats; HTML is a file, not something to print on a terminal. */
+function checkHtmlFlags(flags: ReportFlags, io: CliIO): void {
+  if (flags.map && flags.format !== "terminal") {
+    throw new UsageError(
+      `--map draws on the terminal report; the ${flags.format} format has no map${flags.format === "html" ? " flag (it always has the map)" : ""}`,
+    );
+  }
+  if (flags.colorBy !== undefined && flags.format !== "html") {
+    throw new UsageError("--color-by colours the map of --format html; add --format html -o report.html");
+  }
+  if (flags.format === "html" && flags.output === undefined && io.stdout.isTTY) {
+    throw new UsageError("--format html writes a page, not terminal text: add -o report.html (or redirect stdout)");
+  }
+}
+
 export function registerReport(program: Command, ctx: CommandContext): Command {
   const cmd = program
     .command("report")
     .description("measure an embedding file and show its health")
     .argument("<file>", 'a .npy, .npz, Arrow IPC file or stream; "-" reads NPY or an Arrow stream from stdin')
     .addOption(
-      new Option("-f, --format <format>", "output format").choices(["terminal", "json", "md"]).default("terminal"),
+      new Option("-f, --format <format>", "output format")
+        .choices(["terminal", "json", "md", "html"])
+        .default("terminal"),
     )
-    .option("-o, --output <file>", "write the report to a file (atomically) instead of stdout");
+    .option("-o, --output <file>", "write the report to a file (atomically) instead of stdout")
+    .option("--save-baseline <file>", "also save the key metrics as a baseline for `embcheck check --baseline`");
   addInputOptions(cmd)
+    .option("--map", "terminal format: draw the 2-D map of the sample after the report (html always has it)")
+    .addOption(PROJECTION_OPTION())
+    .option("--color-by <name>", "html, Arrow input: colour the map by this column (e.g. a label or language)")
     .option("--no-color", "no colours (also NO_COLOR=1, or when stdout is not a terminal)")
     .addHelpText("after", EXAMPLES)
     .action(async (file: string, flags: ReportFlags) => {
       const { io } = ctx;
       if (flags.output !== undefined) checkOutputPath(flags.output, [file, ...(flags.pairs ? [flags.pairs] : [])]);
-      const { report } = await analyzeForCli(file, flags, io);
-      const text = renderReport(report, flags.format, io, flags.color, flags.output !== undefined);
+      if (flags.saveBaseline !== undefined) {
+        const taken = [
+          file,
+          ...(flags.pairs ? [flags.pairs] : []),
+          ...(flags.output !== undefined ? [flags.output] : []),
+        ];
+        checkOutputPath(flags.saveBaseline, taken, "--save-baseline");
+      }
+      checkHtmlFlags(flags, io);
+      checkMapFlags(file, flags);
+      const analysis = await analyzeForCli(file, flags, io);
+      const { report } = analysis;
+      let text: string;
+      if (flags.format === "html") {
+        const map = await sampleMapForCli(file, analysis, flags, io);
+        text = await renderHtml(report, { map });
+      } else {
+        text = renderReport(report, flags.format, io, flags.color, flags.output !== undefined);
+        if (flags.map) {
+          const map = await sampleMapForCli(file, analysis, flags, io);
+          const color = wantColor(io, flags.color, flags.output !== undefined);
+          text += `\n${renderBrailleMap(map, { color, width: Math.min(100, io.stdout.columns ?? 80) })}`;
+        }
+      }
+      if (flags.saveBaseline !== undefined)
+        await writeFileAtomic(flags.saveBaseline, renderBaseline(baselineOf(report)));
       if (flags.output !== undefined) await writeFileAtomic(flags.output, text);
       else io.stdout.write(text);
       ctx.setExit(EXIT.ok);

@@ -129,7 +129,7 @@ export function zeroTimings(json: string): string {
  * last digits (a faster kernel may change the last bits, never the 10th digit).
  */
 export function roundNumbers(json: string): string {
-  return json.replace(/(?<=[:\[,]\s*)-?\d+\.\d+(?:[eE][+-]?\d+)?|(?<=[:\[,]\s*)-?\d+[eE][+-]?\d+/g, (n) =>
+  return json.replace(/(?<=[:[,]\s*)-?\d+\.\d+(?:[eE][+-]?\d+)?|(?<=[:[,]\s*)-?\d+[eE][+-]?\d+/g, (n) =>
     String(Number(Number(n).toPrecision(10))),
   );
 }
