@@ -24,6 +24,7 @@ export interface InputFlags {
   pairs?: string;
   pairColumn?: string;
   chunkRows?: number;
+  threads?: number;
 }
 
 export function addInputOptions(cmd: Command): Command {
@@ -42,6 +43,11 @@ export function addInputOptions(cmd: Command): Command {
     .option("--key <name>", "npz: the array to read (default: embeddings, or the only 2-D array)")
     .option("--pairs <file>", "positive partners: row i of this file pairs with row i of the input")
     .option("--pair-column <name>", "Arrow: a second list column holding each row's positive partner")
+    .option(
+      "--threads <n>",
+      "threads for the heavy kernels (default: EMBCHECK_THREADS or all cores; 0 = plain TypeScript kernels); the result is the same for any n ≥ 1",
+      intOption("--threads", 0, 256),
+    )
     .addOption(
       new Option("--chunk-rows <n>", "rows per chunk (testing)")
         .argParser(intOption("--chunk-rows", 1, 1 << 24))
@@ -62,6 +68,7 @@ export async function analyzeForCli(file: string, flags: InputFlags, io: CliIO, 
       pairs: flags.pairs,
       pairColumn: flags.pairColumn,
       chunkRows: flags.chunkRows,
+      threads: flags.threads,
       stdin: io.stdin,
       onProgress: (p) => progress.update(p),
       ...extra,
