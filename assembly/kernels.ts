@@ -290,174 +290,201 @@ export function packCentred(
 }
 
 /**
- * Householder tridiagonalisation: the reference tred2 of src/linalg/eigh.ts (JAMA/EISPACK) with the
- * same arithmetic (elementwise updates bit for bit; the two dot products summed in four SIMD
- * partial sums instead of left to right, so results differ from the reference by rounding only),
- * on the TRANSPOSED layout: every reference access V[a][b] is
- * T[b][a] here. The input is symmetric, so T starts as the input itself; the hot loops, which walk
- * down columns of V, walk along rows of T (contiguous). On return d, e are the reference's and T
- * holds Vᵀ (the accumulated transformation, transposed) when accumulate ≠ 0.
+ * Rows [r0, r1) of part `part` of `parts` of the upper triangle of an i × i block (row j holds
+ * i − j entries), balanced by area. Depends on (i, part, parts) only.
  */
-export function tred2T(T: usize, n: i32, d: usize, e: usize, accumulate: i32): void {
-  const rs = (<usize>n) << 3;
-  // element helpers: V[a][b] ≡ T[b][a] at T + b·rs + a·8
-  for (let j = 0; j < n; j++) store<f64>(d + ((<usize>j) << 3), load<f64>(T + <usize>j * rs + ((<usize>(n - 1)) << 3)));
-  for (let i = n - 1; i > 0; i--) {
-    let scale: f64 = 0;
-    let h: f64 = 0;
-    for (let k = 0; k < i; k++) scale += Math.abs(load<f64>(d + ((<usize>k) << 3)));
-    if (scale === 0) {
-      store<f64>(e + ((<usize>i) << 3), load<f64>(d + ((<usize>(i - 1)) << 3)));
-      for (let j = 0; j < i; j++) {
-        store<f64>(d + ((<usize>j) << 3), load<f64>(T + <usize>j * rs + ((<usize>(i - 1)) << 3)));
-        store<f64>(T + <usize>j * rs + ((<usize>i) << 3), 0); // V[i][j]
-        store<f64>(T + <usize>i * rs + ((<usize>j) << 3), 0); // V[j][i]
-      }
-    } else {
-      for (let k = 0; k < i; k++) {
-        const o = d + ((<usize>k) << 3);
-        const v = load<f64>(o) / scale;
-        store<f64>(o, v);
-        h += v * v;
-      }
-      let f = load<f64>(d + ((<usize>(i - 1)) << 3));
-      let g = Math.sqrt(h);
-      if (f > 0) g = -g;
-      store<f64>(e + ((<usize>i) << 3), scale * g);
-      h -= f * g;
-      store<f64>(d + ((<usize>(i - 1)) << 3), f - g);
-      for (let j = 0; j < i; j++) store<f64>(e + ((<usize>j) << 3), 0);
-      for (let j = 0; j < i; j++) {
-        f = load<f64>(d + ((<usize>j) << 3));
-        const tj = T + <usize>j * rs;
-        store<f64>(T + <usize>i * rs + ((<usize>j) << 3), f); // V[j][i] = f
-        g = load<f64>(e + ((<usize>j) << 3)) + load<f64>(tj + ((<usize>j) << 3)) * f;
-        // g += T[j][k]·d[k] (a dot: four partial sums) and e[k] += T[j][k]·f (elementwise, exact
-        // as the reference) for k in (j, i)
-        const fv = f64x2.splat(f);
-        let acc0 = f64x2.splat(0);
-        let acc1 = f64x2.splat(0);
-        let k = j + 1;
-        for (; k + 3 < i; k += 4) {
-          const o = (<usize>k) << 3;
-          const v0 = v128.load(tj + o);
-          const v1 = v128.load(tj + o, 16);
-          acc0 = f64x2.add(acc0, f64x2.mul(v0, v128.load(d + o)));
-          acc1 = f64x2.add(acc1, f64x2.mul(v1, v128.load(d + o, 16)));
-          v128.store(e + o, f64x2.add(v128.load(e + o), f64x2.mul(v0, fv)));
-          v128.store(e + o, f64x2.add(v128.load(e + o, 16), f64x2.mul(v1, fv)), 16);
-        }
-        const acc = f64x2.add(acc0, acc1);
-        g += f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-        for (; k <= i - 1; k++) {
-          const vkj = load<f64>(tj + ((<usize>k) << 3));
-          g += vkj * load<f64>(d + ((<usize>k) << 3));
-          const ek = e + ((<usize>k) << 3);
-          store<f64>(ek, load<f64>(ek) + vkj * f);
-        }
-        store<f64>(e + ((<usize>j) << 3), g);
-      }
-      f = 0;
-      for (let j = 0; j < i; j++) {
-        const o = e + ((<usize>j) << 3);
-        const v = load<f64>(o) / h;
-        store<f64>(o, v);
-        f += v * load<f64>(d + ((<usize>j) << 3));
-      }
-      const hh = f / (h + h);
-      for (let j = 0; j < i; j++) {
-        const o = e + ((<usize>j) << 3);
-        store<f64>(o, load<f64>(o) - hh * load<f64>(d + ((<usize>j) << 3)));
-      }
-      for (let j = 0; j < i; j++) {
-        f = load<f64>(d + ((<usize>j) << 3));
-        g = load<f64>(e + ((<usize>j) << 3));
-        const tj = T + <usize>j * rs;
-        // T[j][k] −= f·e[k] + g·d[k] for k in [j, i): elementwise, exact as the reference
-        const fv2 = f64x2.splat(f);
-        const gv = f64x2.splat(g);
-        let k2 = j;
-        for (; k2 + 1 < i; k2 += 2) {
-          const o = (<usize>k2) << 3;
-          const t = tj + o;
-          v128.store(
-            t,
-            f64x2.sub(v128.load(t), f64x2.add(f64x2.mul(fv2, v128.load(e + o)), f64x2.mul(gv, v128.load(d + o)))),
-          );
-        }
-        for (; k2 <= i - 1; k2++) {
-          const o = tj + ((<usize>k2) << 3);
-          store<f64>(o, load<f64>(o) - (f * load<f64>(e + ((<usize>k2) << 3)) + g * load<f64>(d + ((<usize>k2) << 3))));
-        }
-        store<f64>(d + ((<usize>j) << 3), load<f64>(tj + ((<usize>(i - 1)) << 3)));
-        store<f64>(tj + ((<usize>i) << 3), 0); // V[i][j]
-      }
-    }
-    store<f64>(d + ((<usize>i) << 3), h);
-  }
-  if (!accumulate) {
-    for (let j = 0; j < n; j++) store<f64>(d + ((<usize>j) << 3), load<f64>(T + <usize>j * rs + ((<usize>j) << 3)));
-    store<f64>(e, 0);
-    return;
-  }
-  for (let i = 0; i < n - 1; i++) {
-    const ti = T + <usize>i * rs;
-    const ti1 = T + <usize>(i + 1) * rs;
-    store<f64>(ti + ((<usize>(n - 1)) << 3), load<f64>(ti + ((<usize>i) << 3))); // V[n-1][i] = V[i][i]
-    store<f64>(ti + ((<usize>i) << 3), 1);
-    const h = load<f64>(d + ((<usize>(i + 1)) << 3));
-    if (h !== 0) {
-      for (let k = 0; k <= i; k++) store<f64>(d + ((<usize>k) << 3), load<f64>(ti1 + ((<usize>k) << 3)) / h);
-      for (let j = 0; j <= i; j++) {
-        const tj = T + <usize>j * rs;
-        let g: f64 = 0;
-        let a0 = f64x2.splat(0);
-        let a1 = f64x2.splat(0);
-        let k = 0;
-        for (; k + 3 <= i; k += 4) {
-          const o = (<usize>k) << 3;
-          a0 = f64x2.add(a0, f64x2.mul(v128.load(ti1 + o), v128.load(tj + o)));
-          a1 = f64x2.add(a1, f64x2.mul(v128.load(ti1 + o, 16), v128.load(tj + o, 16)));
-        }
-        const a = f64x2.add(a0, a1);
-        g = f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1);
-        for (; k <= i; k++) g += load<f64>(ti1 + ((<usize>k) << 3)) * load<f64>(tj + ((<usize>k) << 3));
-        const gv = f64x2.splat(g);
-        k = 0;
-        for (; k + 1 <= i; k += 2) {
-          const o = (<usize>k) << 3;
-          v128.store(tj + o, f64x2.sub(v128.load(tj + o), f64x2.mul(gv, v128.load(d + o))));
-        }
-        for (; k <= i; k++) {
-          const o = tj + ((<usize>k) << 3);
-          store<f64>(o, load<f64>(o) - g * load<f64>(d + ((<usize>k) << 3)));
-        }
-      }
-    }
-    for (let k = 0; k <= i; k++) store<f64>(ti1 + ((<usize>k) << 3), 0);
-  }
-  for (let j = 0; j < n; j++) {
-    const o = T + <usize>j * rs + ((<usize>(n - 1)) << 3);
-    store<f64>(d + ((<usize>j) << 3), load<f64>(o));
-    store<f64>(o, 0);
-  }
-  store<f64>(T + <usize>(n - 1) * rs + ((<usize>(n - 1)) << 3), 1);
-  store<f64>(e, 0);
+function triRows(i: i32, part: i32, parts: i32): i32 {
+  if (part <= 0) return 0;
+  if (part >= parts) return i;
+  return i - <i32>Math.floor(<f64>i * Math.sqrt(1 - <f64>part / <f64>parts));
 }
 
 /**
- * Applies the Givens rotations of one QL step to the rows of W (n × n, row-major): for
- * t = 0 .. cnt − 1, i = top − t: (W[i], W[i+1]) ← (c·W[i] − s·W[i+1], s·W[i] + c·W[i+1]) with
- * c = cs[t], s = ss[t] — the reference tql2's inner update, elementwise (bit for bit). Columns are
- * independent, so they are split by part.
+ * One pass of the fused Householder tridiagonalisation (see FastKernels.eigh) over the rows
+ * j ∈ [0, i) of part `part` (upper triangle, T row-major with row stride n):
+ *   if pend ≠ 0: T[j][k] −= dP[j]·eP[k] + eP[j]·dP[k] for k ∈ [j, i) — the previous step's rank-2
+ *     update, elementwise as the reference — and T[j][i + 1] = 0;
+ *   if sym ≠ 0: with the updated row, g[j] = Σ_{k ≥ j, k < i} T[j][k]·u[k] (partial sums) and
+ *     acc_part[k] += T[j][k]·u[j] for k ∈ (j, i), acc_part = acc + part·n (zeroed here first).
+ * Each part's output is a function of (i, part, parts) only, so any thread count gives the same.
  */
-export function applyRotations(
+export function tredPass(
+  T: usize,
+  n: i32,
+  i: i32,
+  pend: i32,
+  dP: usize,
+  eP: usize,
+  sym: i32,
+  u: usize,
+  g: usize,
+  acc: usize,
+  part: i32,
+  parts: i32,
+): void {
+  const r0 = triRows(i, part, parts);
+  const r1 = triRows(i, part + 1, parts);
+  const rs = (<usize>n) << 3;
+  const ac = acc + <usize>part * rs;
+  if (sym) memory.fill(ac, 0, (<usize>i) << 3);
+  for (let j = r0; j < r1; j++) {
+    const tj = T + <usize>j * rs;
+    const jo = (<usize>j) << 3;
+    let dj: f64 = 0;
+    let ej: f64 = 0;
+    if (pend) {
+      dj = load<f64>(dP + jo);
+      ej = load<f64>(eP + jo);
+      store<f64>(tj + jo, load<f64>(tj + jo) - (dj * load<f64>(eP + jo) + ej * load<f64>(dP + jo)));
+      store<f64>(tj + ((<usize>(i + 1)) << 3), 0);
+    }
+    if (!sym) {
+      if (pend) {
+        const djv = f64x2.splat(dj);
+        const ejv = f64x2.splat(ej);
+        let k = j + 1;
+        for (; k + 1 < i; k += 2) {
+          const o = (<usize>k) << 3;
+          const t = f64x2.sub(
+            v128.load(tj + o),
+            f64x2.add(f64x2.mul(djv, v128.load(eP + o)), f64x2.mul(ejv, v128.load(dP + o))),
+          );
+          v128.store(tj + o, t);
+        }
+        for (; k < i; k++) {
+          const o = (<usize>k) << 3;
+          store<f64>(tj + o, load<f64>(tj + o) - (dj * load<f64>(eP + o) + ej * load<f64>(dP + o)));
+        }
+      }
+      continue;
+    }
+    const uj = load<f64>(u + jo);
+    const ujv = f64x2.splat(uj);
+    let gs: f64 = load<f64>(tj + jo) * uj;
+    let a0 = f64x2.splat(0);
+    let a1 = f64x2.splat(0);
+    let k = j + 1;
+    if (pend) {
+      const djv = f64x2.splat(dj);
+      const ejv = f64x2.splat(ej);
+      for (; k + 3 < i; k += 4) {
+        const o = (<usize>k) << 3;
+        const t0 = f64x2.sub(
+          v128.load(tj + o),
+          f64x2.add(f64x2.mul(djv, v128.load(eP + o)), f64x2.mul(ejv, v128.load(dP + o))),
+        );
+        const t1 = f64x2.sub(
+          v128.load(tj + o, 16),
+          f64x2.add(f64x2.mul(djv, v128.load(eP + o, 16)), f64x2.mul(ejv, v128.load(dP + o, 16))),
+        );
+        v128.store(tj + o, t0);
+        v128.store(tj + o, t1, 16);
+        a0 = fma(t0, v128.load(u + o), a0);
+        a1 = fma(t1, v128.load(u + o, 16), a1);
+        v128.store(ac + o, fma(t0, ujv, v128.load(ac + o)));
+        v128.store(ac + o, fma(t1, ujv, v128.load(ac + o, 16)), 16);
+      }
+      for (; k < i; k++) {
+        const o = (<usize>k) << 3;
+        const t = load<f64>(tj + o) - (dj * load<f64>(eP + o) + ej * load<f64>(dP + o));
+        store<f64>(tj + o, t);
+        gs += t * load<f64>(u + o);
+        store<f64>(ac + o, load<f64>(ac + o) + t * uj);
+      }
+    } else {
+      for (; k + 3 < i; k += 4) {
+        const o = (<usize>k) << 3;
+        const t0 = v128.load(tj + o);
+        const t1 = v128.load(tj + o, 16);
+        a0 = fma(t0, v128.load(u + o), a0);
+        a1 = fma(t1, v128.load(u + o, 16), a1);
+        v128.store(ac + o, fma(t0, ujv, v128.load(ac + o)));
+        v128.store(ac + o, fma(t1, ujv, v128.load(ac + o, 16)), 16);
+      }
+      for (; k < i; k++) {
+        const o = (<usize>k) << 3;
+        const t = load<f64>(tj + o);
+        gs += t * load<f64>(u + o);
+        store<f64>(ac + o, load<f64>(ac + o) + t * uj);
+      }
+    }
+    const a = f64x2.add(a0, a1);
+    store<f64>(g + jo, gs + (f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1)));
+  }
+}
+
+/**
+ * The reference tred2's accumulation of the transformation for the steps i ∈ [i0, i0 + cnt), on
+ * the transposed layout, several steps per pass over a row (the row stays in cache): for rows
+ * j ∈ [0, i0 + cnt) of this part, for each step i ≥ j in order with hs[i − i0] ≠ 0:
+ *   g = Σ_{k ≤ i} R_i[k]·T[j][k] (partial sums as before), T[j][k] −= g·D_i[k] for k ≤ i,
+ * where R_i (the reflector, row i + 1 of T before the steps) and D_i = R_i / h are stored at
+ * refl + (i − i0)·n and dv + (i − i0)·n. Elementwise as the reference; each row is one part's.
+ */
+export function accumulateSteps(
+  T: usize,
+  n: i32,
+  i0: i32,
+  cnt: i32,
+  refl: usize,
+  dv: usize,
+  hs: usize,
+  part: i32,
+  parts: i32,
+): void {
+  const rows = i0 + cnt;
+  const r0 = <i32>((<i64>rows * <i64>part) / <i64>parts);
+  const r1 = <i32>((<i64>rows * <i64>(part + 1)) / <i64>parts);
+  const rs = (<usize>n) << 3;
+  for (let j = r0; j < r1; j++) {
+    const tj = T + <usize>j * rs;
+    for (let s = max(0, j - i0); s < cnt; s++) {
+      if (load<f64>(hs + ((<usize>s) << 3)) === 0) continue;
+      const i = i0 + s;
+      const ri = refl + <usize>s * rs;
+      const di = dv + <usize>s * rs;
+      let a0 = f64x2.splat(0);
+      let a1 = f64x2.splat(0);
+      let k = 0;
+      for (; k + 3 <= i; k += 4) {
+        const o = (<usize>k) << 3;
+        a0 = f64x2.add(a0, f64x2.mul(v128.load(ri + o), v128.load(tj + o)));
+        a1 = f64x2.add(a1, f64x2.mul(v128.load(ri + o, 16), v128.load(tj + o, 16)));
+      }
+      const a = f64x2.add(a0, a1);
+      let g = f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1);
+      for (; k <= i; k++) g += load<f64>(ri + ((<usize>k) << 3)) * load<f64>(tj + ((<usize>k) << 3));
+      const gv = f64x2.splat(g);
+      k = 0;
+      for (; k + 1 <= i; k += 2) {
+        const o = (<usize>k) << 3;
+        v128.store(tj + o, f64x2.sub(v128.load(tj + o), f64x2.mul(gv, v128.load(di + o))));
+      }
+      for (; k <= i; k++) {
+        const o = tj + ((<usize>k) << 3);
+        store<f64>(o, load<f64>(o) - g * load<f64>(di + ((<usize>k) << 3)));
+      }
+    }
+  }
+}
+
+/**
+ * Applies several recorded QL steps' Givens rotations to the rows of W (n × n, row-major) in
+ * order: step q rotates, for t = 0 .. cnts[q] − 1 and i = tops[q] − t, (W[i], W[i+1]) ←
+ * (c·W[i] − s·W[i+1], s·W[i] + c·W[i+1]) with c = cs[offs[q] + t], s = ss[offs[q] + t] — the
+ * reference tql2's update, elementwise (bit for bit, whatever the split into parts). Columns are
+ * independent: this part's columns are done in strips of 8 that stay in cache through all the steps.
+ */
+export function applyRotationSteps(
   W: usize,
   n: i32,
-  top: i32,
-  cnt: i32,
+  nsteps: i32,
+  tops: usize,
+  cnts: usize,
+  offs: usize,
   cs: usize,
   ss: usize,
+  buf: usize,
   part: i32,
   parts: i32,
 ): void {
@@ -465,29 +492,66 @@ export function applyRotations(
   const k0 = <i32>(range >> 32);
   const k1 = <i32>range;
   const rs = (<usize>n) << 3;
-  for (let t = 0; t < cnt; t++) {
-    const i = top - t;
-    const c = load<f64>(cs + ((<usize>t) << 3));
-    const s = load<f64>(ss + ((<usize>t) << 3));
-    const cv = f64x2.splat(c);
-    const sv = f64x2.splat(s);
-    const ri = W + <usize>i * rs;
-    const rj = ri + rs;
-    let k = k0;
-    for (; k + 1 < k1; k += 2) {
-      const o = (<usize>k) << 3;
-      const wh = v128.load(rj + o);
-      const wi = v128.load(ri + o);
-      v128.store(rj + o, f64x2.add(f64x2.mul(sv, wi), f64x2.mul(cv, wh)));
-      v128.store(ri + o, f64x2.sub(f64x2.mul(cv, wi), f64x2.mul(sv, wh)));
+  const strip = buf + <usize>part * ((<usize>n) << 6);
+  for (let c0 = k0; c0 < k1; c0 += 8) {
+    const w = min(8, k1 - c0);
+    const base = W + ((<usize>c0) << 3);
+    // a full strip is copied to contiguous memory (n × 64 bytes) for the steps: the walk down the
+    // rows then stays on a few pages instead of one page per row
+    if (w === 8) for (let r = 0; r < n; r++) memory.copy(strip + ((<usize>r) << 6), base + <usize>r * rs, 64);
+    for (let q = 0; q < nsteps; q++) {
+      const top = load<i32>(tops + ((<usize>q) << 2));
+      const cnt = load<i32>(cnts + ((<usize>q) << 2));
+      const off = <usize>load<i32>(offs + ((<usize>q) << 2));
+      if (cnt <= 0) continue;
+      if (w === 8) {
+        // carry row i + 1 in registers down the sweep
+        let p = strip + ((<usize>(top + 1)) << 6);
+        let h0 = v128.load(p);
+        let h1 = v128.load(p, 16);
+        let h2 = v128.load(p, 32);
+        let h3 = v128.load(p, 48);
+        for (let t = 0; t < cnt; t++) {
+          const c = load<f64>(cs + ((off + <usize>t) << 3));
+          const s = load<f64>(ss + ((off + <usize>t) << 3));
+          const cv = f64x2.splat(c);
+          const sv = f64x2.splat(s);
+          const ri = p - 64;
+          const w0 = v128.load(ri);
+          const w1 = v128.load(ri, 16);
+          const w2 = v128.load(ri, 32);
+          const w3 = v128.load(ri, 48);
+          v128.store(p, f64x2.add(f64x2.mul(sv, w0), f64x2.mul(cv, h0)));
+          v128.store(p, f64x2.add(f64x2.mul(sv, w1), f64x2.mul(cv, h1)), 16);
+          v128.store(p, f64x2.add(f64x2.mul(sv, w2), f64x2.mul(cv, h2)), 32);
+          v128.store(p, f64x2.add(f64x2.mul(sv, w3), f64x2.mul(cv, h3)), 48);
+          h0 = f64x2.sub(f64x2.mul(cv, w0), f64x2.mul(sv, h0));
+          h1 = f64x2.sub(f64x2.mul(cv, w1), f64x2.mul(sv, h1));
+          h2 = f64x2.sub(f64x2.mul(cv, w2), f64x2.mul(sv, h2));
+          h3 = f64x2.sub(f64x2.mul(cv, w3), f64x2.mul(sv, h3));
+          p = ri;
+        }
+        v128.store(p, h0);
+        v128.store(p, h1, 16);
+        v128.store(p, h2, 32);
+        v128.store(p, h3, 48);
+      } else {
+        for (let t = 0; t < cnt; t++) {
+          const c = load<f64>(cs + ((off + <usize>t) << 3));
+          const s = load<f64>(ss + ((off + <usize>t) << 3));
+          const ri = base + <usize>(top - t) * rs;
+          const rj = ri + rs;
+          for (let k = 0; k < w; k++) {
+            const o = (<usize>k) << 3;
+            const wh = load<f64>(rj + o);
+            const wi = load<f64>(ri + o);
+            store<f64>(rj + o, s * wi + c * wh);
+            store<f64>(ri + o, c * wi - s * wh);
+          }
+        }
+      }
     }
-    for (; k < k1; k++) {
-      const o = (<usize>k) << 3;
-      const wh = load<f64>(rj + o);
-      const wi = load<f64>(ri + o);
-      store<f64>(rj + o, s * wi + c * wh);
-      store<f64>(ri + o, c * wi - s * wh);
-    }
+    if (w === 8) for (let r = 0; r < n; r++) memory.copy(base + <usize>r * rs, strip + ((<usize>r) << 6), 64);
   }
 }
 

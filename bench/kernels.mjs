@@ -1,5 +1,7 @@
 // Kernel GFLOPS of the fast (WASM) and reference kernels. Usage: node bench/kernels.mjs [threads...]
 // Prints one JSON line per measurement. Needs `npm run build` first (runs dist/).
+// `--eigh[=768,1536,3072]` times the fast symmetric eigendecomposition instead (values only and
+// with vectors, on a random covariance-like matrix), once per size and thread count.
 
 import { pairDotsUpper, syrkUpperT } from "../dist/linalg/kernels.js";
 import { fastKernels } from "../dist/linalg/wasm/fast.js";
@@ -33,6 +35,38 @@ function time(fn, reps) {
     ts.push((performance.now() - t0) / 1000);
   }
   return median(ts);
+}
+
+const eighArg = args.find((a) => a.startsWith("--eigh"));
+if (eighArg) {
+  const sizes = eighArg.includes("=") ? eighArg.split("=")[1].split(",").map(Number) : [768, 1536, 3072];
+  const noVectors = args.includes("--values-only");
+  for (const t of threadsList.length ? threadsList : [1, 2]) {
+    const fk = fastKernels(t);
+    if (!fk) {
+      console.log(JSON.stringify({ kernel: "fast", note: "unavailable" }));
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    for (const n of sizes) {
+      // a symmetric matrix with a decaying spectrum, like an embedding covariance
+      const r = rand(n * n, n);
+      const a = new Float64Array(n * n);
+      for (let i = 0; i < n; i++)
+        for (let j = i; j < n; j++) {
+          const v = r[i * n + j] / (1 + Math.abs(i - j)) + (i === j ? 1 / (1 + i) : 0);
+          a[i * n + j] = v;
+          a[j * n + i] = v;
+        }
+      for (const vectors of noVectors ? [false] : [false, true]) {
+        const t0 = performance.now();
+        fk.eigh(a, n, { vectors });
+        const s = (performance.now() - t0) / 1000;
+        console.log(JSON.stringify({ kernel: "eigh", backend: fk.kind, threads: t, n, vectors, seconds: s }));
+      }
+    }
+  }
+  process.exit(0);
 }
 
 const yt = rand(d * k, 1);

@@ -309,7 +309,30 @@ describe("the symmetric eigendecomposition matches the reference", () => {
     }
     return a;
   }
-  for (const n of [1, 2, 3, 7, 33, 120]) {
+  /** max |VVᵀ − I| over the rows of v (n × n). */
+  function orthonormalityError(v: Float64Array, n: number, rows = n): number {
+    let worst = 0;
+    for (let p = 0; p < rows; p++)
+      for (let q = p; q < n; q++) {
+        let s = 0;
+        for (let k = 0; k < n; k++) s += v[p * n + k] * v[q * n + k];
+        worst = Math.max(worst, Math.abs(s - (p === q ? 1 : 0)));
+      }
+    return worst;
+  }
+  /** max_i |(A v)_i − λ v_i| for row q of v. */
+  function residual(a: Float64Array, n: number, v: Float64Array, lambda: number, q: number): number {
+    let res = 0;
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += a[i * n + j] * v[q * n + j];
+      res = Math.max(res, Math.abs(s - lambda * v[q * n + i]));
+    }
+    return res;
+  }
+  // sizes around the blocking edges: SIMD widths (2, 4, 8-column strips), 8 accumulation steps per
+  // pass, reduction passes split into parts from i = 128 on (up to 8 from i = 512)
+  for (const n of [1, 2, 3, 7, 33, 63, 64, 65, 120, 257]) {
     for (const kind of ["random", "zero-block", "rank1"] as const) {
       test(`n = ${n}, ${kind}: values within 1e-12·max|λ|, vectors equal or exact eigenvectors`, () => {
         const a = symmetric(n, kind);
@@ -332,9 +355,54 @@ describe("the symmetric eigendecomposition matches the reference", () => {
           }
           expect(res).toBeLessThanOrEqual(1e-10 * scale);
         }
+        expect(orthonormalityError(v, n)).toBeLessThanOrEqual(1e-12 * Math.max(1, n));
       });
     }
   }
+
+  test("n = 1100: values within 1e-12·max|λ| of the reference, vectors exact and orthonormal, the same for 1 and 2 threads", () => {
+    const n = 1100;
+    const r = uniform(1100, n * n);
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++)
+      for (let j = i; j < n; j++) {
+        // a decaying spectrum, like an embedding covariance
+        const v = r[i * n + j] / (1 + Math.abs(i - j)) + (i === j ? 1 / (1 + i) : 0);
+        a[i * n + j] = v;
+        a[j * n + i] = v;
+      }
+    const want = eigh(a, n).values;
+    const scale = Math.max(...want.map(Math.abs));
+    const two = fast(2).eigh(a, n, { vectors: true });
+    const twoValues = fast(2).eigh(a, n).values;
+    const one = fast(1).eigh(a, n, { vectors: true });
+    for (let i = 0; i < n; i++) {
+      expect(Math.abs(two.values[i] - want[i])).toBeLessThanOrEqual(1e-12 * scale);
+      expect(twoValues[i]).toBe(two.values[i]);
+    }
+    expect(Buffer.from(one.values.buffer).equals(Buffer.from(two.values.buffer))).toBe(true);
+    expect(Buffer.from(one.vectors!.buffer).equals(Buffer.from(two.vectors!.buffer))).toBe(true);
+    const v = two.vectors!;
+    for (const q of [0, 1, 2, 10, 100, 549, 550, 1000, n - 2, n - 1])
+      expect(residual(a, n, v, two.values[q], q)).toBeLessThanOrEqual(1e-10 * scale);
+    expect(orthonormalityError(v, n, 24)).toBeLessThanOrEqual(1e-11);
+  });
+
+  test("n = 300: any thread count gives the same values and vectors", () => {
+    const n = 300;
+    const r = uniform(300, n * n);
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++)
+      for (let j = i; j < n; j++) {
+        a[i * n + j] = r[i * n + j];
+        a[j * n + i] = r[i * n + j];
+      }
+    const runs = [1, 2, 3].map((t) => fast(t).eigh(a, n, { vectors: true }));
+    for (const got of runs.slice(1)) {
+      expect(Buffer.from(got.values.buffer).equals(Buffer.from(runs[0].values.buffer))).toBe(true);
+      expect(Buffer.from(got.vectors!.buffer).equals(Buffer.from(runs[0].vectors!.buffer))).toBe(true);
+    }
+  });
 });
 
 describe("percentiles by selection equal percentiles of the sorted array", () => {
