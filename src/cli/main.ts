@@ -29,6 +29,19 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       // One line: "embcheck: <what>; see embcheck <command> --help".
       outputError: (s, write) => write(`embcheck: ${s.replace(/^error: /, "").trimEnd()} (see --help)\n`),
     });
+  program.addHelpText(
+    "after",
+    `
+Examples:
+  $ embcheck report vectors.npy                          is it healthy? (verdict, findings, metrics)
+  $ embcheck check vectors.npy --format junit -o x.xml   a CI gate: exit 1 when it fails
+  $ embcheck fix vectors.npy --pipeline center,pca:256 -o fixed.npy --save-transform t.json
+  $ embcheck apply t.json queries.npy -o queries-fixed.npy
+  $ embcheck report vectors.npy --format html -o report.html
+
+Exit codes: 0 ok · 1 the gate failed (check) · 2 usage error · 3 unreadable input or internal error.
+Run "embcheck <command> --help" for a command's options.`,
+  );
   registerReport(program, ctx);
   registerFix(program, ctx);
   registerApply(program, ctx);
