@@ -1,16 +1,18 @@
 // `npm run bench`: embcheck vs NumPy on generated inputs, kernel GFLOPS, the machine; writes
 // bench/RESULTS.md. Not a test: nothing here asserts, it measures.
 //
-//   node bench/run.mjs [--sizes 100k,1m] [--reps 3] [--reps-large 3] [--no-numpy] [--out bench/RESULTS.md]
-//   (--reps-large: repetitions for inputs of 1M rows or more)
+//   node bench/run.mjs [--sizes 100k,1m] [--reps 3] [--reps-large 3] [--no-numpy] [--only report|fix]
+//                      [--out bench/RESULTS.md]
+//   (--reps-large: repetitions for inputs of 1M rows or more; --only: one half of the benchmark)
 //
 // Inputs (not committed) are made on first use by bench/make_data.py (NumPy) into bench/data/.
 // Runs alternate embcheck and NumPy in the same loop so both see the same machine load; medians
 // are reported, with the load average before and after. Peak RSS comes from /usr/bin/time -f %M
-// where it exists. The `fix` half of the benchmark is a hook (benchFix below) for the `fix` command.
+// where it exists. The `fix` half (benchFix) times `embcheck fix --pipeline center,pca:256` against
+// bench/numpy_fix.py the same way. EMBCHECK_BENCH_CLI=path/to/cli.js runs another build.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -29,6 +31,7 @@ const repsLarge = Number(opt("reps-large", String(reps)));
 const outFile = opt("out", join(HERE, "RESULTS.md"));
 const DIMS = 768;
 const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
+const only = opt("only", "");
 
 function sh(cmd, args) {
   const r = spawnSync(cmd, args, { encoding: "utf8" });
@@ -64,7 +67,7 @@ function ensureData(size) {
 }
 
 function embcheckReport(file, env) {
-  const r = timed("node", [join(ROOT, "bin", "embcheck.js"), "report", file, "--format", "json"], env);
+  const r = timed("node", [CLI, "report", file, "--format", "json"], env);
   const j = JSON.parse(r.stdout);
   return { ...r, timing: j.timing, check: j.spectrum.totalVariance };
 }
@@ -75,12 +78,36 @@ function numpyReport(file) {
   return { ...r, timing: j.seconds, check: j.spectrum.totalVariance };
 }
 
+const FIX_PIPELINE = "center,pca:256";
+const FIX_OUT = join(tmpdir(), `embcheck-bench-fix-${process.pid}`);
+const CLI = process.env.EMBCHECK_BENCH_CLI ?? join(ROOT, "bin", "embcheck.js");
+
 /**
- * Hook for `embcheck fix --pipeline center,pca:256` vs NumPy (mean, covariance, eigh, X·W, np.save).
- * Whoever builds `fix` fills this in (same shape as the report rows) and adds bench/numpy_fix.py.
+ * `embcheck fix FILE --pipeline center,pca:256 -o OUT.npy` vs bench/numpy_fix.py (mean,
+ * covariance, eigh, X·W, np.save), alternating in one loop; the outputs go to a temporary
+ * directory and are deleted after each run. Returns the runs (seconds, peak RSS) of both.
  */
-function benchFix(_file) {
-  return null;
+function benchFix(file, n) {
+  mkdirSync(FIX_OUT, { recursive: true });
+  const ours = [];
+  const np = [];
+  const size = file.split("/").pop();
+  for (let r = 0; r < n; r++) {
+    const a = join(FIX_OUT, "embcheck.npy");
+    const x = timed("node", [CLI, "fix", file, "--pipeline", FIX_PIPELINE, "-o", a, "--format", "json", "--force"]);
+    rmSync(a, { force: true });
+    ours.push({ ...x, passes: JSON.parse(x.stdout).passes });
+    console.error(`${size} fix embcheck ${x.seconds.toFixed(2)} s, ${fmt(x.rssMB, 0)} MB`);
+    if (python) {
+      const b = join(FIX_OUT, "numpy.npy");
+      const y = timed("python3", [join(HERE, "numpy_fix.py"), file, b, "--k", "256"]);
+      rmSync(b, { force: true });
+      np.push({ ...y, timing: JSON.parse(y.stdout).seconds });
+      console.error(`${size} fix numpy    ${y.seconds.toFixed(2)} s, ${fmt(y.rssMB, 0)} MB`);
+    }
+  }
+  rmSync(FIX_OUT, { recursive: true, force: true });
+  return { ours, np };
 }
 
 function kernelGflops() {
@@ -136,6 +163,11 @@ for (const size of sizes) {
   const one = [];
   const np = [];
   const n = SIZES[size] >= 1_000_000 ? repsLarge : reps;
+  const fix = only === "report" ? null : benchFix(file, n);
+  if (only === "fix") {
+    rows.push({ size, fix });
+    continue;
+  }
   for (let r = 0; r < n; r++) {
     const a = embcheckReport(file, {});
     ours.push(a);
@@ -150,9 +182,9 @@ for (const size of sizes) {
   const t1 = embcheckReport(file, { EMBCHECK_THREADS: "1" });
   one.push(t1);
   console.error(`${size} embcheck 1 thread ${t1.seconds.toFixed(2)} s`);
-  rows.push({ size, ours, np, one, fix: benchFix(file) });
+  rows.push({ size, ours, np, one, fix });
 }
-const kernels = kernelGflops();
+const kernels = only === "fix" ? [] : kernelGflops();
 const load1 = loadavg();
 
 const lines = [];
@@ -177,6 +209,7 @@ lines.push(
 );
 lines.push("|---|---|---|---|---|---|---|---|---|---|");
 for (const r of rows) {
+  if (!r.ours) continue;
   if (r.note) {
     lines.push(`| ${r.size} | ${r.note} | | | | | | | | |`);
     continue;
@@ -189,11 +222,27 @@ for (const r of rows) {
   );
 }
 lines.push("");
-lines.push("## `embcheck fix --pipeline center,pca:256` vs NumPy", "");
+lines.push("## `embcheck fix --pipeline center,pca:256` vs NumPy (bench/numpy_fix.py)", "");
 lines.push(
-  "Not measured yet: `fix` is built separately. Hook: `benchFix(file)` in bench/run.mjs (return rows like the report's) plus a `bench/numpy_fix.py` doing mean, covariance, `eigh`, X·W and `np.save`.",
+  "Wall seconds, median of the runs (alternating embcheck / NumPy), writing a 256-column float32 .npy; peak RSS in MB (NumPy's includes its np.load memory map and the whole 256-column output it np.saves). embcheck: pass 1 (profile, float64 covariance), fast eigh, apply pass (float32 products X·W in WebAssembly, `--threads` default = all cores); NumPy: the same stages (its stage split in the last column: profile / eigh / project / save).",
   "",
 );
+lines.push(
+  "| input | embcheck fix | NumPy | ratio embcheck/NumPy | peak RSS embcheck | peak RSS NumPy | NumPy stages | runs |",
+  "|---|---|---|---|---|---|---|---|",
+);
+for (const r of rows) {
+  if (!r.fix) continue;
+  const o = median(r.fix.ours.map((x) => x.seconds));
+  const n = r.fix.np.length ? median(r.fix.np.map((x) => x.seconds)) : null;
+  const st = r.fix.np.length
+    ? ["profile", "eigh", "project", "save"].map((k) => fmt(median(r.fix.np.map((x) => x.timing[k])), 2)).join(" / ")
+    : "–";
+  lines.push(
+    `| ${r.size}×${DIMS} | ${fmt(o)} s | ${n == null ? "skipped" : `${fmt(n)} s`} | ${n == null ? "–" : `${fmt(o / n, 2)}×`} | ${fmt(Math.max(...r.fix.ours.map((x) => x.rssMB ?? 0)), 0)} | ${r.fix.np.length ? fmt(Math.max(...r.fix.np.map((x) => x.rssMB ?? 0)), 0) : "–"} | ${st} | ${r.fix.ours.length} |`,
+  );
+}
+lines.push("");
 lines.push("## Kernels (bench/kernels.mjs)", "");
 lines.push(
   "GFLOPS counted as n·d² for syrk (k = 2730 rows = one 8 MiB chunk, d = 768, packed panels → upper triangle) and m(m−1)·d for the sampled pairs (m = 4096, d = 768). **Float64 arithmetic** (f64x2 lanes), as the report's precision contract needs; the issue's targets (80 / 50 GFLOPS) are for float32 products (f32x4, twice the lanes).",

@@ -1,7 +1,7 @@
 /** `embcheck fix FILE --pipeline STEPS -o OUT`: repair embeddings, show before/after, save the fit. */
 import { type Command, Option } from "commander";
 import { computeMetrics } from "../detect/metrics.js";
-import { UsageError } from "../errors.js";
+import { InputError, UsageError } from "../errors.js";
 import { openEmbeddings } from "../io/open.js";
 import type { OpenOptions, SourceInfo } from "../io/types.js";
 import { checkOutputPath, writeFileAtomic } from "../io/write.js";
@@ -12,10 +12,12 @@ import { DEFAULT_SAMPLE_SIZE, type Profile } from "../profile/profile.js";
 import { choosePipeline } from "../repair/auto.js";
 import { Pipeline } from "../repair/pipeline.js";
 import { type FixSummary, renderFixJson, renderFixText, summarize } from "../repair/render.js";
-import { profileInput, type RunInput, runFix } from "../repair/run.js";
+import { profileInput, type RunInput, type RunResult, runFix } from "../repair/run.js";
 import { transformToJson } from "../repair/serialize.js";
 import { formatPipeline } from "../repair/spec.js";
 import { buildReport } from "../report/build.js";
+import { renderFixHtml } from "../report/html.js";
+import { projectSample } from "../report/map.js";
 import { VERSION } from "../version.js";
 import { type CliIO, type CommandContext, EXIT, intOption } from "./context.js";
 
@@ -30,12 +32,14 @@ export interface OutputFlags {
   column?: string;
   key?: string;
   chunkRows?: number;
+  threads?: number;
 }
 
 interface FixFlags extends OutputFlags {
   pipeline?: string;
   auto?: boolean;
   saveTransform?: string;
+  html?: string;
 }
 
 /** Options shared by fix and apply: output, dtype, input selection, the table's format. */
@@ -65,6 +69,11 @@ export function addOutputOptions(cmd: Command): Command {
       "Arrow: the embedding column (default: embedding, embeddings, vector, or the only list column)",
     )
     .option("--key <name>", "npz: the array to read (default: embeddings, or the only 2-D array)")
+    .option(
+      "--threads <n>",
+      "threads for the heavy kernels (default: EMBCHECK_THREADS or all cores; 0 = plain TypeScript kernels in float64); the output is the same for any n ≥ 1",
+      intOption("--threads", 0, 256),
+    )
     .addOption(
       new Option("--chunk-rows <n>", "rows per chunk (testing)")
         .argParser(intOption("--chunk-rows", 1, 1 << 24))
@@ -85,6 +94,7 @@ Examples:
   $ embcheck apply t.json queries.npy -o queries-256.npy      the same fit on new vectors
   $ embcheck fix table.arrow --pipeline abtt:1,l2 -o fixed.arrow   other columns carried through
   $ embcheck fix x.npy --auto -o fixed.npy                    a pipeline chosen from the findings
+  $ embcheck fix x.npy --pipeline abtt,l2 -o y.npy --html fix.html   the before/after page
   $ embcheck fix x.npy --pipeline l2 -o - --to arrow | embcheck report -
 
 Exit codes: 0 written · 2 usage error · 3 unreadable input or internal error.
@@ -98,6 +108,7 @@ export function inputOf(file: string, flags: OutputFlags, io: CliIO): RunInput {
     label: file,
     sampleSize: flags.sample,
     seed: flags.seed,
+    threads: flags.threads,
   };
   if (io.stderr.isTTY) {
     // One line on a TTY stderr, redrawn at most 5 times a second; cleared by clearProgress.
@@ -168,6 +179,50 @@ export function printSummary(s: FixSummary, flags: OutputFlags, io: CliIO): void
   (flags.output === "-" ? io.stderr : io.stdout).write(text);
 }
 
+/**
+ * The before/after page: the reports of the input and of the output, and PCA maps of the input's
+ * row sample before and after the row-wise steps (the same rows on both sides; cheap: a
+ * 50-component PCA of at most 2,000 rows).
+ */
+async function fixHtml(
+  result: RunResult,
+  pipeline: Pipeline,
+  file: string,
+  flags: FixFlags,
+  format: OutputFormat,
+): Promise<string> {
+  const opts = { toolVersion: VERSION };
+  const before = buildReport(result.before, result.info, opts);
+  if (!result.after) {
+    throw new InputError(
+      `the output has fewer than 2 valid rows, so it has no report; nothing written to ${flags.html}`,
+      { file },
+      "check the pipeline's filters",
+    );
+  }
+  const outInfo: SourceInfo = {
+    path: flags.output,
+    format,
+    column: result.info.column,
+    key: null,
+    dtype: flags.dtype,
+    dims: pipeline.dimsOut,
+    rows: result.rowsOut,
+    totalBytes: null,
+  };
+  const after = buildReport(result.after, outInfo, opts);
+  const { values, indices } = result.profile.sample.rowsByIndex();
+  const mapOpts = { projection: "pca" as const, seed: flags.seed };
+  const beforeMap = indices.length >= 2 ? projectSample(values, indices, result.profile.dims, mapOpts) : null;
+  const mapped = pipeline.mapRows({ rows: indices.length, cols: result.profile.dims, data: values });
+  const afterMap = indices.length >= 2 ? projectSample(mapped.data, indices, mapped.cols, mapOpts) : null;
+  return renderFixHtml(before, after, {
+    beforeMap,
+    afterMap,
+    summary: `${pipeline.toString()} → ${flags.output === "-" ? "stdout" : flags.output}`,
+  });
+}
+
 export function registerFix(program: Command, ctx: CommandContext): Command {
   const cmd = program
     .command("fix")
@@ -175,7 +230,8 @@ export function registerFix(program: Command, ctx: CommandContext): Command {
     .argument("<file>", "a .npy, .npz, Arrow IPC file or stream (a file: fix reads it more than once)")
     .option("-p, --pipeline <steps>", "comma-separated steps, e.g. center,pca:256 (see below)")
     .option("--auto", "choose the pipeline from the report's findings (the reasons are printed)")
-    .option("--save-transform <file>", "save the fitted transform as JSON, for embcheck apply");
+    .option("--save-transform <file>", "save the fitted transform as JSON, for embcheck apply")
+    .option("--html <file>", "also write the before/after HTML page (self-contained; maps by PCA)");
   addOutputOptions(cmd)
     .addHelpText("after", EXAMPLES)
     .action(async (file: string, flags: FixFlags) => {
@@ -195,6 +251,15 @@ export function registerFix(program: Command, ctx: CommandContext): Command {
         checkOutputPath(flags.saveTransform, [file], "--save-transform");
         checkNotExisting(flags.saveTransform, Boolean(flags.force));
       }
+      if (flags.html !== undefined) {
+        if (flags.html === flags.output || flags.html === flags.saveTransform) {
+          throw new UsageError(
+            `--html names the same file as ${flags.html === flags.output ? "-o" : "--save-transform"}`,
+          );
+        }
+        checkOutputPath(flags.html, [file], "--html");
+        checkNotExisting(flags.html, Boolean(flags.force));
+      }
       // Parsed before any pass, so a bad step is a usage error at once.
       if (flags.pipeline !== undefined) new Pipeline(flags.pipeline);
       const input = inputOf(file, flags, io);
@@ -204,7 +269,9 @@ export function registerFix(program: Command, ctx: CommandContext): Command {
       if (flags.auto) {
         const { info, profile } = await profileInput(input);
         first = profile;
-        const report = buildReport(computeMetrics(profile, false, { file }), info, { toolVersion: VERSION });
+        const report = buildReport(computeMetrics(profile, false, { file, threads: flags.threads }), info, {
+          toolVersion: VERSION,
+        });
         const choice = choosePipeline(report.findings, info.dims);
         reasons = choice.reasons;
         if (choice.steps.length === 0) {
@@ -236,6 +303,10 @@ export function registerFix(program: Command, ctx: CommandContext): Command {
         flags,
         io,
       );
+      // After the table, so a page that cannot be made (no valid output rows) still shows it.
+      if (flags.html !== undefined) {
+        await writeFileAtomic(flags.html, await fixHtml(result, pipeline, file, flags, format));
+      }
       ctx.setExit(EXIT.ok);
     });
   return cmd;

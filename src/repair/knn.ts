@@ -6,11 +6,22 @@
  * the lower index), then mean(|A_i ∩ B_i| / k).
  */
 import { pairDotsUpper } from "../linalg/kernels.js";
+import type { FastKernels } from "../linalg/wasm/fast.js";
 
 export const KNN_K = 10;
 
-/** Indices of each row's k nearest rows by cosine (row-major m × k); zero rows have cosine 0. */
-export function nearestByCosine(x: Float64Array, m: number, d: number, k: number): Int32Array {
+/**
+ * Indices of each row's k nearest rows by cosine (row-major m × k); zero rows have cosine 0.
+ * `fast`: the pair dot products in the fast kernels (same contract; float64, summation order
+ * differs from the reference by rounding only, the same for any thread count).
+ */
+export function nearestByCosine(
+  x: Float64Array,
+  m: number,
+  d: number,
+  k: number,
+  fast: FastKernels | null = null,
+): Int32Array {
   const u = new Float64Array(m * d);
   for (let i = 0; i < m; i++) {
     let s = 0;
@@ -18,7 +29,8 @@ export function nearestByCosine(x: Float64Array, m: number, d: number, k: number
     const norm = Math.sqrt(s);
     if (norm > 0 && Number.isFinite(norm)) for (let j = 0; j < d; j++) u[i * d + j] = x[i * d + j] / norm;
   }
-  const dots = pairDotsUpper(u, m, d, new Float64Array((m * (m - 1)) / 2));
+  const out0 = new Float64Array((m * (m - 1)) / 2);
+  const dots = fast ? fast.pairDotsUpper(u, m, d, out0) : pairDotsUpper(u, m, d, out0);
   const at = (i: number, j: number) =>
     i < j ? dots[i * m - (i * (i + 1)) / 2 + (j - i - 1)] : dots[j * m - (j * (j + 1)) / 2 + (i - j - 1)];
   const out = new Int32Array(m * k);
@@ -53,11 +65,12 @@ export function knnOverlap(
   d2: number,
   m: number,
   k = KNN_K,
+  fast: FastKernels | null = null,
 ): number {
   const kk = Math.min(k, m - 1);
   if (kk < 1) return 1;
-  const a = nearestByCosine(before, m, d1, kk);
-  const b = nearestByCosine(after, m, d2, kk);
+  const a = nearestByCosine(before, m, d1, kk, fast);
+  const b = nearestByCosine(after, m, d2, kk, fast);
   let total = 0;
   for (let i = 0; i < m; i++) {
     const set = new Set(a.subarray(i * kk, i * kk + kk));

@@ -16,6 +16,7 @@
 import { InputError, NotFittedError, UsageError } from "../errors.js";
 import type { Chunk } from "../io/types.js";
 import type { Matrix } from "../linalg/matrix.js";
+import { type FastKernels, fastKernels } from "../linalg/wasm/fast.js";
 import { Profile } from "../profile/profile.js";
 import { VERSION } from "../version.js";
 import { BlockFeeder } from "./blocks.js";
@@ -32,6 +33,12 @@ export interface FitOptions {
   profile?: Profile;
   /** Called once per extra pass, with the number of the pass (2, 3, ...). */
   onPass?: (pass: number, why: string) => void;
+  /**
+   * Threads for the fast kernels (default: EMBCHECK_THREADS or every core; 0 = the plain
+   * TypeScript reference kernels), for the fit's eigendecompositions and extra profile passes and
+   * for every later transform (as withThreads). The output is identical for any count ≥ 1.
+   */
+  threads?: number;
 }
 
 /** What the transform of one chunk yields. */
@@ -55,12 +62,35 @@ export class Pipeline {
   private fitted: FittedStep[] | null = null;
   private dimsIn_ = 0;
   private compiled: CompiledStep[] | null = null;
+  private threads_: number | undefined = undefined;
   /** Input passes the last fit took, the first profile included (the apply pass is not counted). */
   passes = 0;
 
   constructor(steps: string | readonly StepSpec[]) {
     this.steps = typeof steps === "string" ? parsePipeline(steps) : steps.map((s) => ({ ...s }));
     if (this.steps.length === 0) throw new UsageError("empty pipeline");
+  }
+
+  /**
+   * Chooses the kernels of fit and transform: threads for the fast WebAssembly kernels (default:
+   * EMBCHECK_THREADS or every core), 0 = the float64 TypeScript reference kernels. With the fast
+   * kernels the projections of pca, whiten, zca and abtt use float32 products (steps.ts,
+   * projectFast, states the error bound); the output is identical for any thread count ≥ 1.
+   */
+  withThreads(threads: number | undefined): this {
+    if (threads !== this.threads_) this.compiled = null;
+    this.threads_ = threads;
+    return this;
+  }
+
+  /** The threads chosen by withThreads (undefined = the default). */
+  get threads(): number | undefined {
+    return this.threads_;
+  }
+
+  /** The fast kernels for this pipeline's thread choice, or null for the reference kernels. */
+  private kernels(): FastKernels | null {
+    return this.threads_ === 0 ? null : fastKernels(this.threads_);
   }
 
   get isFitted(): boolean {
@@ -99,9 +129,12 @@ export class Pipeline {
    * profile (see the header for how many); memory stays O(d² + chunk).
    */
   async fit(source: ChunkSource, opts: FitOptions = {}): Promise<this> {
+    if (opts.threads !== undefined) this.withThreads(opts.threads);
+    const fast = this.kernels();
+    const threads = this.threads_;
     let profile = opts.profile;
     let passes = 1;
-    if (!profile) profile = await profileOf(source, null, 0);
+    if (!profile) profile = await profileOf(source, null, 0, threads);
     const d = profile.dims;
     const fitted: FittedStep[] = [];
     // Statistics at the current position: `measured` when a profile pass saw exactly these rows,
@@ -118,11 +151,11 @@ export class Pipeline {
           if (!measured) {
             passes++;
             opts.onPass?.(passes, `statistics after ${formatPipeline(this.steps.slice(0, i))}`);
-            measured = await profileOf(source, compileAll(fitted, d), dims);
+            measured = await profileOf(source, compileAll(fitted, d, fast), dims, threads);
           }
           stats = statsOf(measured);
         }
-        step = fitStep(spec, stats);
+        step = fitStep(spec, stats, fast);
         measured = null;
         stats = later(i) ? propagate(stats, step) : null;
       } else {
@@ -153,7 +186,7 @@ export class Pipeline {
   }
 
   private compile(): CompiledStep[] {
-    if (!this.compiled) this.compiled = compileAll(this.fittedSteps, this.dimsIn_);
+    if (!this.compiled) this.compiled = compileAll(this.fittedSteps, this.dimsIn_, this.kernels());
     return this.compiled;
   }
 
@@ -222,11 +255,11 @@ export class Pipeline {
   }
 }
 
-function compileAll(fitted: readonly FittedStep[], d: number): CompiledStep[] {
+function compileAll(fitted: readonly FittedStep[], d: number, fast: FastKernels | null): CompiledStep[] {
   const out: CompiledStep[] = [];
   let dims = d;
   for (const s of fitted) {
-    const c = compileStep(s, dims);
+    const c = compileStep(s, dims, fast);
     out.push(c);
     dims = c.dimsOut;
   }
@@ -240,7 +273,12 @@ async function* once(m: Matrix, nulls?: Uint8Array): AsyncGenerator<Chunk> {
 }
 
 /** Streams the input through `steps` (all when null: the raw input) into a small Profile. */
-async function profileOf(source: ChunkSource, steps: CompiledStep[] | null, dims: number): Promise<Profile> {
+async function profileOf(
+  source: ChunkSource,
+  steps: CompiledStep[] | null,
+  dims: number,
+  threads: number | undefined,
+): Promise<Profile> {
   const fns = steps?.map((s) => s.open()) ?? [];
   let profile: Profile | null = null;
   let feeder: BlockFeeder | null = null;
@@ -253,11 +291,11 @@ async function profileOf(source: ChunkSource, steps: CompiledStep[] | null, dims
       if (rows.nulls) c.nulls = rows.nulls;
     }
     if (!profile) {
-      profile = new Profile({ dims: steps ? dims : c.matrix.cols, sampleSize: 2 });
+      profile = new Profile({ dims: steps ? dims : c.matrix.cols, sampleSize: 2, threads });
       feeder = new BlockFeeder(profile);
     }
     feeder?.push(c);
   }
   feeder?.flush();
-  return profile ?? new Profile({ dims: Math.max(1, dims), sampleSize: 2 });
+  return profile ?? new Profile({ dims: Math.max(1, dims), sampleSize: 2, threads });
 }

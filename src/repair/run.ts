@@ -7,6 +7,7 @@
 import { computeMetrics, type Metrics } from "../detect/metrics.js";
 import type { Chunk, EmbeddingSource, SourceInfo } from "../io/types.js";
 import type { OutBlock, VectorWriter } from "../io/writers/types.js";
+import { fastKernels } from "../linalg/wasm/fast.js";
 import { Profile } from "../profile/profile.js";
 import { BlockFeeder } from "./blocks.js";
 import { KNN_K, knnOverlap } from "./knn.js";
@@ -19,6 +20,12 @@ export interface RunInput {
   seed?: number;
   /** The input's name in errors. */
   label?: string;
+  /**
+   * Threads for the fast kernels (profiles, metrics, fit and projections; default:
+   * EMBCHECK_THREADS or every core); 0 = the plain TypeScript reference kernels. The output and
+   * the report are identical for any count ≥ 1.
+   */
+  threads?: number;
   /** Called with the rows read so far in the current pass. */
   onRows?: (pass: number, rows: number) => void;
 }
@@ -48,6 +55,8 @@ export interface RunResult {
   knnK: number;
   knnRows: number;
   rowsOut: number;
+  /** The profile of the input (its row sample: for the maps of the HTML page). */
+  profile: Profile;
 }
 
 export function keyMetrics(m: Metrics): KeyMetrics {
@@ -80,7 +89,12 @@ async function* readAll(input: RunInput, pass: number): AsyncGenerator<Chunk> {
 export async function profileInput(input: RunInput): Promise<{ info: SourceInfo; profile: Profile }> {
   const source = await input.open();
   try {
-    const profile = new Profile({ dims: source.info.dims, sampleSize: input.sampleSize, seed: input.seed });
+    const profile = new Profile({
+      dims: source.info.dims,
+      sampleSize: input.sampleSize,
+      seed: input.seed,
+      threads: input.threads,
+    });
     const feeder = new BlockFeeder(profile);
     let rows = 0;
     for await (const chunk of source) {
@@ -127,10 +141,9 @@ export async function applyPass(
     const info = source.info;
     w = await writer(info);
     const map = pipeline.stream();
-    const after = new Profile({ dims: pipeline.dimsOut, sampleSize: input.sampleSize, seed: input.seed });
-    const before = profileBefore
-      ? new Profile({ dims: info.dims, sampleSize: input.sampleSize, seed: input.seed })
-      : null;
+    const opts = { sampleSize: input.sampleSize, seed: input.seed, threads: input.threads };
+    const after = new Profile({ dims: pipeline.dimsOut, ...opts });
+    const before = profileBefore ? new Profile({ dims: info.dims, ...opts }) : null;
     const beforeFeed = before ? new BlockFeeder(before) : null;
     const afterFeed = new BlockFeeder(after);
     let rowsIn = 0;
@@ -166,11 +179,17 @@ export async function applyPass(
 }
 
 /** kNN overlap on the before profile's sample: raw rows vs the same rows through the pipeline. */
-export function sampleKnnOverlap(before: Profile, pipeline: Pipeline, k = KNN_K): { overlap: number; rows: number } {
+export function sampleKnnOverlap(
+  before: Profile,
+  pipeline: Pipeline,
+  k = KNN_K,
+  threads?: number,
+): { overlap: number; rows: number } {
   const { indices, values } = before.sample.rowsByIndex();
   const m = indices.length;
   const mapped = pipeline.mapRows({ rows: m, cols: before.dims, data: values });
-  return { overlap: knnOverlap(values, before.dims, mapped.data, mapped.cols, m, k), rows: m };
+  const fast = threads === 0 ? null : fastKernels(threads);
+  return { overlap: knnOverlap(values, before.dims, mapped.data, mapped.cols, m, k, fast), rows: m };
 }
 
 export interface FixOptions {
@@ -195,9 +214,10 @@ export async function runFix(
   opts.onPass?.(1, "profile");
   const p1 = opts.profile ?? (await profileInput(input)).profile;
   // Measured before anything is written: an input with fewer than 2 valid rows fails here.
-  const before = computeMetrics(p1, false, { file: input.label });
+  const before = computeMetrics(p1, false, { file: input.label, threads: input.threads });
   await pipeline.fit(() => readAll(input, pipeline.passes + 1), {
     profile: p1,
+    threads: input.threads,
     onPass: (pass, why) => opts.onPass?.(pass, why),
   });
   let passes = pipeline.passes;
@@ -210,7 +230,7 @@ export async function runFix(
   passes++;
   opts.onPass?.(passes, "apply");
   const applied = await applyPass(input, pipeline, (info) => writer(info, rows, pipeline.dimsOut), passes, false);
-  return finish(p1, before, applied, pipeline, passes);
+  return finish(p1, before, applied, pipeline, passes, input.threads);
 }
 
 /** `embcheck apply`: one pass, the before and after profiles both taken on the way. */
@@ -219,6 +239,7 @@ export async function runApply(
   pipeline: Pipeline,
   writer: (info: SourceInfo, rows: number | null, dims: number) => Promise<VectorWriter>,
 ): Promise<RunResult> {
+  if (input.threads !== undefined) pipeline.withThreads(input.threads);
   const applied = await applyPass(
     input,
     pipeline,
@@ -227,12 +248,20 @@ export async function runApply(
     true,
   );
   const p1 = applied.before as Profile;
-  return finish(p1, computeMetrics(p1, false, { file: applied.info.path }), applied, pipeline, 1);
+  const before = computeMetrics(p1, false, { file: applied.info.path, threads: input.threads });
+  return finish(p1, before, applied, pipeline, 1, input.threads);
 }
 
-function finish(p1: Profile, before: Metrics, applied: ApplyResult, pipeline: Pipeline, passes: number): RunResult {
-  const after = applied.after.validRows >= 2 ? computeMetrics(applied.after, false) : null;
-  const knn = sampleKnnOverlap(p1, pipeline);
+function finish(
+  p1: Profile,
+  before: Metrics,
+  applied: ApplyResult,
+  pipeline: Pipeline,
+  passes: number,
+  threads: number | undefined,
+): RunResult {
+  const after = applied.after.validRows >= 2 ? computeMetrics(applied.after, false, { threads }) : null;
+  const knn = sampleKnnOverlap(p1, pipeline, KNN_K, threads);
   const afterKey: KeyMetrics = after
     ? keyMetrics(after)
     : {
@@ -256,5 +285,6 @@ function finish(p1: Profile, before: Metrics, applied: ApplyResult, pipeline: Pi
     knnK: KNN_K,
     knnRows: knn.rows,
     rowsOut: applied.rowsOut,
+    profile: p1,
   };
 }

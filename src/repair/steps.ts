@@ -7,6 +7,7 @@
  */
 import { InputError, UsageError } from "../errors.js";
 import { eigh } from "../linalg/eigh.js";
+import type { FastKernels } from "../linalg/wasm/fast.js";
 import { rowHash } from "../profile/hash.js";
 import { HashSet64 } from "../profile/hashset.js";
 import { centredDeflate, centredProduct, congruence, transposed } from "./kernels.js";
@@ -73,14 +74,18 @@ export function dimsOut(step: FittedStep, dimsIn: number): number {
   return dimsIn;
 }
 
-function topEigen(stats: Stats): { values: Float64Array; vectors: Float64Array } {
-  const e = eigh(stats.cov, stats.d, { vectors: true });
+function topEigen(stats: Stats, fast: FastKernels | null): { values: Float64Array; vectors: Float64Array } {
+  const e = fast ? fast.eigh(stats.cov, stats.d, { vectors: true }) : eigh(stats.cov, stats.d, { vectors: true });
   const values = e.values.map((v) => Math.max(0, v));
   return { values, vectors: e.vectors as Float64Array };
 }
 
-/** Fits one step from the statistics of the rows that reach it. */
-export function fitStep(spec: StepSpec, stats: Stats): FittedStep {
+/**
+ * Fits one step from the statistics of the rows that reach it. `fast`: the eigendecomposition
+ * runs in the fast kernels (same contract as the reference eigh; results differ by rounding only
+ * and do not depend on the thread count); null = the reference eigh.
+ */
+export function fitStep(spec: StepSpec, stats: Stats, fast: FastKernels | null = null): FittedStep {
   const d = stats.d;
   if (spec.kind === "l2" || spec.kind === "drop-invalid" || spec.kind === "dedup") return { kind: spec.kind };
   if (stats.n < 2) {
@@ -92,7 +97,7 @@ export function fitStep(spec: StepSpec, stats: Stats): FittedStep {
   }
   const mean = Float64Array.from(stats.mean);
   if (spec.kind === "center") return { kind: "center", dims: d, mean };
-  const { values, vectors } = topEigen(stats);
+  const { values, vectors } = topEigen(stats, fast);
   let total = 0;
   for (const v of values) total += v;
   switch (spec.kind) {
@@ -215,6 +220,12 @@ function zcaMatrix(step: {
 
 /** Statistics after an affine step: μ' = (μ − m)P, Σ' = PᵀΣP. */
 export function propagate(stats: Stats, step: FittedStep): Stats {
+  if (step.kind === "center") {
+    // P = I: the same numbers congruence gives (every product is by 1 or skipped), in O(d²).
+    const mean = new Float64Array(stats.d);
+    for (let a = 0; a < stats.d; a++) mean[a] = stats.mean[a] - step.mean[a];
+    return { d: stats.d, n: stats.n, mean, cov: symmetricCopy(stats.cov, stats.d) };
+  }
   const aff = affineMatrix(step);
   if (!aff) throw new Error(`propagate: ${step.kind} is not affine`);
   const { m, P, dout } = aff;
@@ -227,6 +238,19 @@ export function propagate(stats: Stats, step: FittedStep): Stats {
   return { d: dout, n: stats.n, mean: mu, cov: congruence(stats.cov, d, P, dout) };
 }
 
+/** A copy of C with each off-diagonal pair replaced by its mean (as congruence ends). */
+function symmetricCopy(C: Float64Array, d: number): Float64Array {
+  const out = Float64Array.from(C.subarray(0, d * d));
+  for (let i = 0; i < d; i++) {
+    for (let j = i + 1; j < d; j++) {
+      const v = 0.5 * (out[i * d + j] + out[j * d + i]);
+      out[i * d + j] = v;
+      out[j * d + i] = v;
+    }
+  }
+  return out;
+}
+
 /** A step ready to map rows; `open()` makes the per-stream state (dedup's set of seen rows). */
 export interface CompiledStep {
   readonly step: FittedStep;
@@ -235,8 +259,23 @@ export interface CompiledStep {
   open(): (rows: Rows) => Rows;
 }
 
-export function compileStep(step: FittedStep, dimsIn: number): CompiledStep {
+/**
+ * Inputs narrower than this keep the float64 products even with the fast kernels: their
+ * projection costs little next to reading and writing, so there is no reason to trade digits for
+ * time (and small outputs, such as the committed writer fixtures, stay byte-identical to the
+ * float64 path).
+ */
+export const FAST_MIN_DIMS = 128;
+
+/**
+ * `kernels`: for inputs of FAST_MIN_DIMS dims or more, the products X·W of pca, whiten, zca and abtt run in the fast kernels' projectF32
+ * (float32 products; see projectFast), else in the float64 reference kernels. Either way each
+ * output row depends on its input row alone, so the output is bit-identical for any chunking and,
+ * with `fast`, for any thread count ≥ 1.
+ */
+export function compileStep(step: FittedStep, dimsIn: number, kernels: FastKernels | null = null): CompiledStep {
   const dout = dimsOut(step, dimsIn);
+  const fast = dimsIn >= FAST_MIN_DIMS ? kernels : null;
   const base = { step, dimsIn, dimsOut: dout };
   switch (step.kind) {
     case "l2":
@@ -251,12 +290,27 @@ export function compileStep(step: FittedStep, dimsIn: number): CompiledStep {
           return (rows) => dedupRows(rows, seen);
         },
       };
-    case "abtt":
+    case "abtt": {
+      if (fast) {
+        // Coefficients c = z·Uᵀ through projectF32 (W = Uᵀ, dims × D), then y = z − c·U in float64.
+        const Ut = transposed(step.components, step.k, dimsIn);
+        const W = Float32Array.from(Ut);
+        return {
+          ...base,
+          open: () => (rows) =>
+            mapNonNull(rows, dout, (x, n) => {
+              const z = subtractMean(x, n, dimsIn, step.mean);
+              const coef = projectFast(fast, z, n, dimsIn, W, step.k);
+              return deflateBy(z, n, dimsIn, coef, step.components, step.k);
+            }),
+        };
+      }
       return {
         ...base,
         open: () => (rows) =>
           mapNonNull(rows, dout, (x, n) => centredDeflate(x, n, dimsIn, step.mean, step.components, step.k)),
       };
+    }
     default: {
       // center, pca, whiten, zca: one centred product (center subtracts only).
       if (step.kind === "center") {
@@ -267,6 +321,14 @@ export function compileStep(step: FittedStep, dimsIn: number): CompiledStep {
       }
       const aff = affineMatrix(step);
       if (!aff) throw new Error("unreachable");
+      if (fast) {
+        const W = Float32Array.from(aff.P);
+        return {
+          ...base,
+          open: () => (rows) =>
+            mapNonNull(rows, dout, (x, n) => projectFast(fast, subtractMean(x, n, dimsIn, aff.m), n, dimsIn, W, dout)),
+        };
+      }
       const Pt = transposed(aff.P, dimsIn, dout);
       return {
         ...base,
@@ -274,6 +336,60 @@ export function compileStep(step: FittedStep, dimsIn: number): CompiledStep {
       };
     }
   }
+}
+
+/** Rows per projectF32 call: bounds the kernels' working memory (n·d·4 + n·k·4 bytes). */
+const FAST_ROWS = 16384;
+
+/**
+ * y = z·W (n × k, float64 holding float32 values) for centred float64 rows z (n × d) and W
+ * (d × k, float32): z is rounded once to float32, the products run in float32 within blocks of 64
+ * terms added into float64, and each result is rounded to float32 (assembly/kernels.ts,
+ * projectF32). Error bound, with u = 2⁻²⁴ and γ₆₄ = 64u/(1 − 64u) ≈ 3.8e-6:
+ *   |y_c − exact_c| ≤ (γ₆₄ + 2u + 2⁻⁵³⌈d/64⌉)·Σ_j |z_j|·|w_jc| + u·|exact_c|
+ * where the 2u covers rounding z and W to float32. Rows are independent, so the result does not
+ * depend on how rows are grouped into calls or split across threads.
+ */
+export function projectFast(
+  fast: FastKernels,
+  z: Float64Array,
+  n: number,
+  d: number,
+  W: Float32Array,
+  k: number,
+): Float64Array {
+  const y = new Float64Array(n * k);
+  const block = Math.max(1, Math.min(n, FAST_ROWS));
+  const z32 = new Float32Array(block * d);
+  const out = new Float32Array(block * k);
+  for (let r = 0; r < n; r += block) {
+    const m = Math.min(block, n - r);
+    z32.set(z.subarray(r * d, (r + m) * d));
+    const o = m === block ? out : out.subarray(0, m * k);
+    fast.projectF32(z32.subarray(0, m * d), m, d, W, k, undefined, o);
+    y.set(o.subarray(0, m * k), r * k);
+  }
+  return y;
+}
+
+/** y = z − Σ_t coef_t·U_t for every row (coef n × D, U D × d): abtt's deflation from its coefficients. */
+function deflateBy(
+  z: Float64Array,
+  n: number,
+  d: number,
+  coef: Float64Array,
+  U: Float64Array,
+  D: number,
+): Float64Array {
+  for (let i = 0; i < n; i++) {
+    const b = i * d;
+    for (let t = 0; t < D; t++) {
+      const s = coef[i * D + t];
+      const ub = t * d;
+      for (let k = 0; k < d; k++) z[b + k] -= s * U[ub + k];
+    }
+  }
+  return z;
 }
 
 function subtractMean(x: Float64Array, n: number, d: number, m: Float64Array): Float64Array {
