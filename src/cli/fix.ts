@@ -8,7 +8,7 @@ import { checkOutputPath, writeFileAtomic } from "../io/write.js";
 import { openWriter, outputFormat } from "../io/writers/open.js";
 import { checkNotExisting, removeLiveTempFiles } from "../io/writers/sink.js";
 import type { OutputDtype, OutputFormat, VectorWriter } from "../io/writers/types.js";
-import { DEFAULT_SAMPLE_SIZE, type Profile } from "../profile/profile.js";
+import type { Profile } from "../profile/profile.js";
 import { choosePipeline } from "../repair/auto.js";
 import { Pipeline } from "../repair/pipeline.js";
 import { type FixSummary, renderFixJson, renderFixText, summarize } from "../repair/render.js";
@@ -19,7 +19,8 @@ import { buildReport } from "../report/build.js";
 import { renderFixHtml } from "../report/html.js";
 import { projectSample } from "../report/map.js";
 import { VERSION } from "../version.js";
-import { type CliIO, type CommandContext, EXIT, intOption } from "./context.js";
+import { type CliIO, type CommandContext, EXIT } from "./context.js";
+import { addReadOptions } from "./report.js";
 
 export interface OutputFlags {
   output: string;
@@ -44,7 +45,7 @@ interface FixFlags extends OutputFlags {
 
 /** Options shared by fix and apply: output, dtype, input selection, the table's format. */
 export function addOutputOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .requiredOption(
       "-o, --output <file>",
       'where to write the vectors (.npy, .npz, .arrow, .feather, .arrows; "-" = stdout)',
@@ -56,29 +57,8 @@ export function addOutputOptions(cmd: Command): Command {
       new Option("-f, --format <format>", "the before/after table: terminal or json")
         .choices(["terminal", "json"])
         .default("terminal"),
-    )
-    .option(
-      "--sample <n>",
-      "rows sampled for the pairwise statistics",
-      intOption("--sample", 2, 100_000),
-      DEFAULT_SAMPLE_SIZE,
-    )
-    .option("--seed <n>", "seed of the row sample", intOption("--seed", 0, 0xffffffff), 0)
-    .option(
-      "--column <name>",
-      "Arrow: the embedding column (default: embedding, embeddings, vector, or the only list column)",
-    )
-    .option("--key <name>", "npz: the array to read (default: embeddings, or the only 2-D array)")
-    .option(
-      "--threads <n>",
-      "threads for the heavy kernels (default: EMBCHECK_THREADS or all cores; 0 = plain TypeScript kernels in float64); the output is the same for any n ≥ 1",
-      intOption("--threads", 0, 256),
-    )
-    .addOption(
-      new Option("--chunk-rows <n>", "rows per chunk (testing)")
-        .argParser(intOption("--chunk-rows", 1, 1 << 24))
-        .hideHelp(),
     );
+  return addReadOptions(cmd, "the output");
 }
 
 const EXAMPLES = `

@@ -27,7 +27,11 @@ export interface InputFlags {
   threads?: number;
 }
 
-export function addInputOptions(cmd: Command): Command {
+/**
+ * The options every command that reads embeddings shares: the sample, the input selection, the
+ * kernels' threads. `what` words --threads' help for the command ("the result", "the output").
+ */
+export function addReadOptions(cmd: Command, what = "the result"): Command {
   return cmd
     .option(
       "--sample <n>",
@@ -41,11 +45,9 @@ export function addInputOptions(cmd: Command): Command {
       "Arrow: the embedding column (default: embedding, embeddings, vector, or the only list column)",
     )
     .option("--key <name>", "npz: the array to read (default: embeddings, or the only 2-D array)")
-    .option("--pairs <file>", "positive partners: row i of this file pairs with row i of the input")
-    .option("--pair-column <name>", "Arrow: a second list column holding each row's positive partner")
     .option(
       "--threads <n>",
-      "threads for the heavy kernels (default: EMBCHECK_THREADS or all cores; 0 = plain TypeScript kernels); the result is the same for any n ≥ 1",
+      `threads for the heavy kernels (default: EMBCHECK_THREADS or all cores; 0 = plain TypeScript kernels); ${what} is the same for any n ≥ 1`,
       intOption("--threads", 0, 256),
     )
     .addOption(
@@ -53,6 +55,13 @@ export function addInputOptions(cmd: Command): Command {
         .argParser(intOption("--chunk-rows", 1, 1 << 24))
         .hideHelp(),
     );
+}
+
+/** addReadOptions plus positive pairs (--pairs, --pair-column), for the commands that measure. */
+export function addInputOptions(cmd: Command): Command {
+  return addReadOptions(cmd)
+    .option("--pairs <file>", "positive partners: row i of this file pairs with row i of the input")
+    .option("--pair-column <name>", "Arrow: a second list column holding each row's positive partner");
 }
 
 /** Runs pass 1 and the metrics for `file`, with a progress line on a TTY stderr. */
