@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Analysis, analyze } from "../../src/api.js";
 import { isotropicCounts } from "../../src/report/charts.js";
-import { mapColoring } from "../../src/report/html/charts.js";
+import { mapColoring, normSpec } from "../../src/report/html/charts.js";
 import { expectedMarks, renderFixHtml, renderHtml } from "../../src/report/html.js";
 import { projectSample, type SampleMap } from "../../src/report/map.js";
 import type { Report } from "../../src/report/types.js";
@@ -249,5 +249,19 @@ describe("embcheck report --format html", () => {
       'embcheck: fixtures/sample/glove-6b-100d-top3000.arrow: no column named "lang" (at column "lang"); scalar columns: id\n',
     );
     expect(() => readFileSync(out)).toThrow();
+  });
+});
+
+describe("the norm axis", () => {
+  test("keeps enough digits that ticks over the narrow range of unit rows differ", async () => {
+    const { report } = await analyze("fixtures/scenarios/unit.npy");
+    const axis = normSpec(report).axes?.[0] as { format: string };
+    // unit rows span about 3e-8 around 1: 9+ significant digits tell the ticks apart
+    expect(Number(axis.format.match(/^\.(\d+)~g$/)?.[1])).toBeGreaterThanOrEqual(9);
+  });
+
+  test("uses 6 significant digits for ordinary norms", async () => {
+    const { report } = await analyze("fixtures/scenarios/healthy.npy");
+    expect((normSpec(report).axes?.[0] as { format: string }).format).toBe(".6~g");
   });
 });

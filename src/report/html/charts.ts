@@ -125,6 +125,10 @@ export function normSpec(report: Report, size: ChartSize = DEFAULT_SIZE): Spec {
   ];
   const lo = n.histogram.edges[0];
   const hi = n.histogram.edges.at(-1) ?? lo;
+  // Enough significant digits that ticks over a narrow range differ (float32 unit rows span ~1e-7).
+  const rel = (hi - lo) / Math.max(Math.abs(lo), Math.abs(hi), Number.MIN_VALUE);
+  // Capped at 12: below that the spread is float64 rounding, and more digits only show noise.
+  const digits = rel > 0 ? Math.min(12, Math.max(6, Math.ceil(-Math.log10(rel)) + 2)) : 6;
   return {
     ...size,
     data: [
@@ -136,7 +140,7 @@ export function normSpec(report: Report, size: ChartSize = DEFAULT_SIZE): Spec {
       { name: "y", type: "linear", domain: { data: "bars", field: "c" }, range: "height", nice: true, zero: true },
     ],
     axes: [
-      { orient: "bottom", scale: "x", title: "L2 norm", tickCount: 6, format: ".6~g" },
+      { orient: "bottom", scale: "x", title: "L2 norm", tickCount: 6, format: `.${digits}~g` },
       { orient: "left", scale: "y", title: "rows", grid: true, tickCount: 5, format: "~s" },
     ],
     marks: [
