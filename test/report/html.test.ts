@@ -255,13 +255,13 @@ describe("embcheck report --format html", () => {
 describe("the norm axis", () => {
   test("keeps enough digits that ticks over the narrow range of unit rows differ", async () => {
     const { report } = await analyze("fixtures/scenarios/unit.npy");
-    const axis = normSpec(report).axes?.[0] as { format: string };
+    const axis = (normSpec(report).axes ?? [])[0] as { format: string };
     // unit rows span about 3e-8 around 1: 9+ significant digits tell the ticks apart
     expect(Number(axis.format.match(/^\.(\d+)~g$/)?.[1])).toBeGreaterThanOrEqual(9);
   });
 
   test("uses 6 significant digits for ordinary norms", async () => {
     const { report } = await analyze("fixtures/scenarios/healthy.npy");
-    expect((normSpec(report).axes?.[0] as { format: string }).format).toBe(".6~g");
+    expect(((normSpec(report).axes ?? [])[0] as { format: string }).format).toBe(".6~g");
   });
 });
