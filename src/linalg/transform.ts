@@ -1,5 +1,6 @@
 /**
- * The two products a transform needs, over float64 row blocks. Each output row depends on its
+ * Reference kernels for the fitted transforms of `fix` (src/repair): the two products a transform
+ * needs, over float64 row blocks. Each output row depends on its
  * input row alone, with the same order of operations whatever the block holds, so the output is
  * bit-identical for any chunking.
  */

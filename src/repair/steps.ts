@@ -7,10 +7,10 @@
  */
 import { InputError, UsageError } from "../errors.js";
 import { eigh } from "../linalg/eigh.js";
+import { centredDeflate, centredProduct, congruence, transposed } from "../linalg/transform.js";
 import type { FastKernels } from "../linalg/wasm/fast.js";
 import { rowHash } from "../profile/hash.js";
 import { HashSet64 } from "../profile/hashset.js";
-import { centredDeflate, centredProduct, congruence, transposed } from "./kernels.js";
 import { type Rows, selectRows } from "./rows.js";
 import { DEFAULT_PCA_K, type StepSpec } from "./spec.js";
 
