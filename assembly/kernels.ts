@@ -289,6 +289,219 @@ export function packCentred(
   }
 }
 
+// ---- mixed precision covariance: float32 products, float32 sums within blocks of KB32 rows,
+// float64 across blocks (ProfileOptions.precision = "mixed", the default).
+//
+// Error bound, per chunk: each column j is scaled by a power of two s_j (exact) that puts
+// |z − cm| below 1, so float32 never overflows, whatever the input's range; the packed values
+// are y = fl32(s·(z − cm)) (z, cm float64 as in packCentred; one rounding: relative error
+// ≤ u = 2⁻²⁴). Each 4 × 8 tile sums y_ri·y_rj over KB32 consecutive rows in float32 (fused
+// multiply-add with relaxed SIMD, multiply then add without), then adds that block sum into the
+// float64 output, which the caller unscales by 1/(s_i·s_j) (exact). So for every entry
+//   |Ĉ_ij − C_ij| ≤ (γ_KB32 + 2u + u²)·Σ_r |w_ri·w_rj| + k·2⁻¹²⁴·max_r|w_ri|·max_r|w_rj| + (float64
+//   rounding), with w = z − cm, γ_KB32 = KB32·u/(1 − KB32·u) ≈ 7.63e-6 for KB32 = 128 (the second
+//   term is float32 underflow); as Σ_r |w_ri·w_rj| ≤ √(C_ii·C_jj) and max_r w_ri² ≤ C_ii,
+//   |Ĉ_ij − C_ij| ≤ 7.8e-6 · √(C_ii·C_jj),
+// hence every eigenvalue moves by at most ‖ΔC‖₂ ≤ ‖ΔC‖_F ≤ 7.8e-6 · trace(C) (Weyl). Rounding
+// errors of independent blocks mostly cancel: observed errors are ~1e-9 of the trace.
+
+/** Rows summed in float32 before a tile's sums go into the float64 output. */
+const KB32: i32 = 128;
+
+/**
+ * The centred chunk of packCentred (same z, same cm, bit for bit), packed for syrkPackedF32 as
+ * float32 panels of 8 columns: pack[((j >> 3)·k + i)·8 + (j & 7)] = fl32(s_j·(z_ij − cm[j])),
+ * s_j = scale[j] = 2^−(e_j + 2) with 2^e_j ≤ max_i |z_ij| < 2^(e_j + 1) (1 for a zero column), so
+ * |packed| < 1; lanes j ≥ d are 0. Panels are split by part.
+ */
+export function packCentredF32(
+  x: usize,
+  d: i32,
+  f64in: i32,
+  idx: usize,
+  k: i32,
+  origin: usize,
+  rel: usize,
+  cm: usize,
+  scale: usize,
+  pack: usize,
+  part: i32,
+  parts: i32,
+): void {
+  const np = (d + 7) >> 3;
+  const p0 = <i32>((<i64>np * <i64>part) / <i64>parts);
+  const p1 = <i32>((<i64>np * <i64>(part + 1)) / <i64>parts);
+  if (p0 >= p1) return;
+  const j0 = p0 << 3;
+  const j1 = min(d, p1 << 3);
+  const jv = j0 + ((j1 - j0) & ~1); // columns [j0, jv) two at a time
+  const sh: usize = f64in ? 3 : 2;
+  const rowBytes = (<usize>d) << sh;
+  for (let j = j0; j < j1; j++) {
+    store<f64>(cm + ((<usize>j) << 3), 0);
+    store<f64>(scale + ((<usize>j) << 3), 0); // max |z| until the end of this pass
+  }
+  // cm: Σ_i z_ij in row order (as packCentred), two columns per f64x2; and max_i |z_ij|
+  for (let i = 0; i < k; i++) {
+    const base = x + rowBytes * <usize>load<i32>(idx + ((<usize>i) << 2));
+    for (let j = j0; j < jv; j += 2) {
+      const o = (<usize>j) << 3;
+      const v = f64in ? v128.load(base + o) : f64x2.promote_low_f32x4(v128.load64_zero(base + ((<usize>j) << 2)));
+      const z = f64x2.sub(f64x2.sub(v, v128.load(origin + o)), v128.load(rel + o));
+      v128.store(cm + o, f64x2.add(v128.load(cm + o), z));
+      v128.store(scale + o, f64x2.pmax(v128.load(scale + o), f64x2.abs(z)));
+    }
+    for (let j = jv; j < j1; j++) {
+      const o = (<usize>j) << 3;
+      const v: f64 = f64in ? load<f64>(base + o) : <f64>load<f32>(base + ((<usize>j) << 2));
+      const z = v - load<f64>(origin + o) - load<f64>(rel + o);
+      store<f64>(cm + o, load<f64>(cm + o) + z);
+      store<f64>(scale + o, max(load<f64>(scale + o), abs(z)));
+    }
+  }
+  const kf = <f64>k;
+  for (let j = j0; j < j1; j++) {
+    const o = cm + ((<usize>j) << 3);
+    store<f64>(o, load<f64>(o) / kf);
+    const so = scale + ((<usize>j) << 3);
+    const mx = load<f64>(so);
+    let s: f64 = 1;
+    if (mx > 0) {
+      // e = ⌊log₂ mx⌋ from the exponent bits (subnormals: −1023), clamped so 2^−(e + 2) is normal
+      const e = <i32>((reinterpret<u64>(mx) >> 52) & 0x7ff) - 1023;
+      const p = min(1021, max(-1020, -(e + 2)));
+      s = reinterpret<f64>((<u64>(1023 + p)) << 52);
+    }
+    store<f64>(so, s);
+  }
+  // pack, 64 rows at a time so their source rows stay in L2 while every panel is written
+  const panelBytes = (<usize>k) << 5;
+  for (let i0 = 0; i0 < k; i0 += 64) {
+    const i1 = min(k, i0 + 64);
+    for (let p = p0; p < p1; p++) {
+      const c0 = p << 3;
+      const full = c0 + 8 <= d;
+      const dst = pack + panelBytes * <usize>p;
+      for (let i = i0; i < i1; i++) {
+        const base = x + rowBytes * <usize>load<i32>(idx + ((<usize>i) << 2));
+        const out = dst + ((<usize>i) << 5);
+        if (full) {
+          for (let h = 0; h < 2; h++) {
+            const j = c0 + (h << 2);
+            const o = (<usize>j) << 3;
+            let va: v128;
+            let vb: v128;
+            if (f64in) {
+              va = v128.load(base + o);
+              vb = v128.load(base + o, 16);
+            } else {
+              const w = v128.load(base + ((<usize>j) << 2));
+              va = f64x2.promote_low_f32x4(w);
+              vb = f64x2.promote_low_f32x4(i32x4.shuffle(w, w, 2, 3, 0, 1));
+            }
+            const ya = f64x2.mul(
+              f64x2.sub(f64x2.sub(f64x2.sub(va, v128.load(origin + o)), v128.load(rel + o)), v128.load(cm + o)),
+              v128.load(scale + o),
+            );
+            const yb = f64x2.mul(
+              f64x2.sub(
+                f64x2.sub(f64x2.sub(vb, v128.load(origin + o, 16)), v128.load(rel + o, 16)),
+                v128.load(cm + o, 16),
+              ),
+              v128.load(scale + o, 16),
+            );
+            const fa = f32x4.demote_f64x2_zero(ya);
+            const fb = f32x4.demote_f64x2_zero(yb);
+            v128.store(out + ((<usize>h) << 4), i32x4.shuffle(fa, fb, 0, 1, 4, 5));
+          }
+        } else {
+          for (let lane = 0; lane < 8; lane++) {
+            const j = c0 + lane;
+            let y: f32 = 0;
+            if (j < d) {
+              const o = (<usize>j) << 3;
+              const v: f64 = f64in ? load<f64>(base + o) : <f64>load<f32>(base + ((<usize>j) << 2));
+              y = <f32>((v - load<f64>(origin + o) - load<f64>(rel + o) - load<f64>(cm + o)) * load<f64>(scale + o));
+            }
+            store<f32>(out + ((<usize>lane) << 2), y);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** acc row (8 float64 at o) += the 8 float32 lanes of (lo, hi). */
+function addRow8(o: usize, lo: v128, hi: v128): void {
+  v128.store(o, f64x2.add(v128.load(o), f64x2.promote_low_f32x4(lo)));
+  v128.store(o, f64x2.add(v128.load(o, 16), f64x2.promote_low_f32x4(i32x4.shuffle(lo, lo, 2, 3, 0, 1))), 16);
+  v128.store(o, f64x2.add(v128.load(o, 32), f64x2.promote_low_f32x4(hi)), 32);
+  v128.store(o, f64x2.add(v128.load(o, 48), f64x2.promote_low_f32x4(i32x4.shuffle(hi, hi, 2, 3, 0, 1))), 48);
+}
+
+/**
+ * 4 × 8 tile of Σ_r A[r] ⊗ B[r], r in [r0, r1), in float32: A is 4 lanes of an 8-wide float32
+ * panel (row r at pa + 32·r), B a whole panel; the float32 sums are added into the float64 tile
+ * at c (row stride ldc doubles).
+ */
+function tile4x8F32(pa: usize, pb: usize, r0: i32, r1: i32, c: usize, ldc: i32): void {
+  let c00 = f32x4.splat(0);
+  let c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0);
+  let c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0);
+  let c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0);
+  let c31 = f32x4.splat(0);
+  let a = pa + ((<usize>r0) << 5);
+  let b = pb + ((<usize>r0) << 5);
+  const end = pa + ((<usize>r1) << 5);
+  while (a < end) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    let x = v128.load32_splat(a);
+    c00 = fma32(x, b0, c00);
+    c01 = fma32(x, b1, c01);
+    x = v128.load32_splat(a, 4);
+    c10 = fma32(x, b0, c10);
+    c11 = fma32(x, b1, c11);
+    x = v128.load32_splat(a, 8);
+    c20 = fma32(x, b0, c20);
+    c21 = fma32(x, b1, c21);
+    x = v128.load32_splat(a, 12);
+    c30 = fma32(x, b0, c30);
+    c31 = fma32(x, b1, c31);
+    a += 32;
+    b += 32;
+  }
+  const s = (<usize>ldc) << 3;
+  addRow8(c, c00, c01);
+  addRow8(c + s, c10, c11);
+  addRow8(c + 2 * s, c20, c21);
+  addRow8(c + 3 * s, c30, c31);
+}
+
+/**
+ * C += Σ_r Y[r]ᵀ Y[r] (mixed precision, see above) on the upper block triangle, Y packed by
+ * packCentredF32 as `np` float32 panels of k rows × 8 columns. C is (8·np) × ldc doubles; 4 × 8
+ * tiles (rows 4·ib.., columns 8·jp.. with jp ≥ ib/2) are written whole. Part `tid` of `nth`
+ * takes the 4-row blocks ib ≡ tid (mod nth).
+ */
+export function syrkPackedF32(pack: usize, k: i32, np: i32, c: usize, ldc: i32, tid: i32, nth: i32): void {
+  const panel = (<usize>k) << 5;
+  const nb = np << 1;
+  for (let r0 = 0; r0 < k; r0 += KB32) {
+    const r1 = min(k, r0 + KB32);
+    for (let ib = tid; ib < nb; ib += nth) {
+      const pa = pack + panel * <usize>(ib >> 1) + ((<usize>(ib & 1)) << 4);
+      const crow = c + ((<usize>(ib << 2) * <usize>ldc) << 3);
+      for (let jp = ib >> 1; jp < np; jp++) {
+        tile4x8F32(pa, pack + panel * <usize>jp, r0, r1, crow + ((<usize>jp) << 6), ldc);
+      }
+    }
+  }
+}
+
 /**
  * Rows [r0, r1) of part `part` of `parts` of the upper triangle of an i × i block (row j holds
  * i − j entries), balanced by area. Depends on (i, part, parts) only.

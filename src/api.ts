@@ -10,7 +10,7 @@ import type { Thresholds } from "./detect/rules.js";
 import { openEmbeddings } from "./io/open.js";
 import { withPairs } from "./io/pairs.js";
 import type { Chunk, EmbeddingSource, OpenOptions, SourceInfo } from "./io/types.js";
-import type { Profile } from "./profile/profile.js";
+import type { Precision, Profile } from "./profile/profile.js";
 import { profileChunks } from "./profile/run.js";
 import { buildReport } from "./report/build.js";
 import type { Report } from "./report/types.js";
@@ -44,6 +44,8 @@ export interface AnalyzeOptions extends OpenOptions {
    * core; 0 = the plain TypeScript reference kernels. The report is identical for any count ≥ 1.
    */
   threads?: number;
+  /** Covariance arithmetic: "mixed" (default, float32 products in blocks) or "float64" (see Profile). */
+  precision?: Precision;
 }
 
 export interface Analysis {
@@ -69,6 +71,7 @@ export async function profile(
       sampleSize: opts.sampleSize,
       seed: opts.seed,
       threads: opts.threads,
+      precision: opts.precision,
       onChunk: (rows) => opts.onProgress?.({ rows, bytesRead: source.bytesRead(), totalBytes: source.info.totalBytes }),
     });
     return { info: source.info, profile: p };

@@ -8,7 +8,7 @@ import { checkOutputPath, writeFileAtomic } from "../io/write.js";
 import { openWriter, outputFormat } from "../io/writers/open.js";
 import { checkNotExisting, removeLiveTempFiles } from "../io/writers/sink.js";
 import type { OutputDtype, OutputFormat, VectorWriter } from "../io/writers/types.js";
-import type { Profile } from "../profile/profile.js";
+import type { Precision, Profile } from "../profile/profile.js";
 import { choosePipeline } from "../repair/auto.js";
 import { Pipeline } from "../repair/pipeline.js";
 import { type FixSummary, renderFixJson, renderFixText, summarize } from "../repair/render.js";
@@ -34,6 +34,7 @@ export interface OutputFlags {
   key?: string;
   chunkRows?: number;
   threads?: number;
+  precision?: Precision;
 }
 
 interface FixFlags extends OutputFlags {
@@ -89,6 +90,7 @@ export function inputOf(file: string, flags: OutputFlags, io: CliIO): RunInput {
     sampleSize: flags.sample,
     seed: flags.seed,
     threads: flags.threads,
+    precision: flags.precision,
   };
   if (io.stderr.isTTY) {
     // One line on a TTY stderr, redrawn at most 5 times a second; cleared by clearProgress.

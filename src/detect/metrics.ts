@@ -231,7 +231,7 @@ export function computeMetrics(p: Profile, hasPairs: boolean, opts: MetricsOptio
   const alignment = alignmentMetrics(p, hasPairs);
   const fastEig = opts.threads === 0 ? null : fastKernels(opts.threads);
   const { values } = fastEig ? fastEig.eigh(p.covariance(), p.dims) : eigh(p.covariance(), p.dims);
-  const spectrum = spectrumMetrics(values);
+  const spectrum = { ...spectrumMetrics(values), precision: p.precision };
   lap("spectrum");
   return {
     dims: p.dims,

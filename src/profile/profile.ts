@@ -27,8 +27,18 @@ export interface ProfileOptions {
    * between the reference and the fast kernel (identical for any thread count ≥ 1).
    */
   threads?: number;
+  /**
+   * Arithmetic of the covariance (the spectrum's input). "mixed" (default): float32 products
+   * summed in float32 over blocks of 128 rows, float64 across blocks — every eigenvalue within
+   * 7.8e-6 · trace of the float64 one (bound in assembly/kernels.ts; about 1e-9 observed), twice
+   * as fast. "float64": float64 products and sums, NumPy's float64 numbers to ~1e-12. Without the
+   * fast kernels (threads 0) both run the float64 reference, which is within the bound too.
+   */
+  precision?: Precision;
 }
 
+export type Precision = "mixed" | "float64";
+export const PRECISIONS: readonly Precision[] = ["mixed", "float64"];
 export const DEFAULT_SAMPLE_SIZE = 4096;
 
 /** Row classes, in the order METRICS.md counts them. */
@@ -41,6 +51,8 @@ export class Profile {
   readonly dims: number;
   readonly sampleSize: number;
   readonly seed: number;
+  /** The covariance arithmetic of this profile ("mixed" once any merged part was mixed). */
+  precision: Precision;
 
   rows = 0;
   nullRows = 0;
@@ -89,13 +101,19 @@ export class Profile {
     this.dims = d;
     this.seed = seed;
     this.sampleSize = sampleSize;
+    const precision = opts.precision ?? "mixed";
+    if (!PRECISIONS.includes(precision)) {
+      throw new UsageError(`precision must be one of ${PRECISIONS.join(", ")}, got ${String(precision)}`);
+    }
+    this.fast = opts.threads === 0 ? null : fastKernels(opts.threads);
+    // without the fast kernels the covariance is the float64 reference whatever was asked
+    this.precision = this.fast ? precision : "float64";
     this.unitSum = new Float64Array(d);
     this.meanRel = new Float64Array(d);
     this.m2 = new Float64Array(d * d);
     this.chunkM2 = new Float64Array(0);
     this.chunkMean = new Float64Array(d);
     this.sample = new BottomKSample(sampleSize, d);
-    this.fast = opts.threads === 0 ? null : fastKernels(opts.threads);
   }
 
   /** The norms of the valid rows (a view; do not keep across add()). */
@@ -196,7 +214,7 @@ export class Profile {
     const cm = this.chunkMean;
     if (this.chunkM2.length !== d * d) this.chunkM2 = new Float64Array(d * d);
     const c = this.chunkM2.fill(0);
-    fast.covarianceChunk(k, this.origin, this.meanRel, cm, c);
+    fast.covarianceChunk(k, this.origin, this.meanRel, cm, c, this.precision === "mixed");
     this.mergeMoments(before, cm, c, k);
     return this;
   }
@@ -306,6 +324,7 @@ export class Profile {
       throw new UsageError("cannot merge profiles made with different --seed or --sample");
     }
     const na = this.validRows;
+    if (other.precision === "mixed") this.precision = "mixed";
     this.rows += other.rows;
     this.nullRows += other.nullRows;
     this.nanRows += other.nanRows;

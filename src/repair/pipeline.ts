@@ -17,7 +17,7 @@ import { InputError, NotFittedError, UsageError } from "../errors.js";
 import type { Chunk } from "../io/types.js";
 import type { Matrix } from "../linalg/matrix.js";
 import { type FastKernels, fastKernels } from "../linalg/wasm/fast.js";
-import { Profile } from "../profile/profile.js";
+import { type Precision, Profile } from "../profile/profile.js";
 import { VERSION } from "../version.js";
 import { BlockFeeder } from "./blocks.js";
 import { type Rows, rowsOfChunk } from "./rows.js";
@@ -39,6 +39,11 @@ export interface FitOptions {
    * for every later transform (as withThreads). The output is identical for any count ≥ 1.
    */
   threads?: number;
+  /**
+   * Covariance arithmetic of the profiles fit takes itself (default "mixed"; see Profile). A
+   * given `profile` keeps its own.
+   */
+  precision?: Precision;
 }
 
 /** What the transform of one chunk yields. */
@@ -134,7 +139,7 @@ export class Pipeline {
     const threads = this.threads_;
     let profile = opts.profile;
     let passes = 1;
-    if (!profile) profile = await profileOf(source, null, 0, threads);
+    if (!profile) profile = await profileOf(source, null, 0, threads, opts.precision);
     const d = profile.dims;
     const fitted: FittedStep[] = [];
     // Statistics at the current position: `measured` when a profile pass saw exactly these rows,
@@ -151,7 +156,13 @@ export class Pipeline {
           if (!measured) {
             passes++;
             opts.onPass?.(passes, `statistics after ${formatPipeline(this.steps.slice(0, i))}`);
-            measured = await profileOf(source, compileAll(fitted, d, fast), dims, threads);
+            measured = await profileOf(
+              source,
+              compileAll(fitted, d, fast),
+              dims,
+              threads,
+              opts.precision ?? profile.precision,
+            );
           }
           stats = statsOf(measured);
         }
@@ -278,6 +289,7 @@ async function profileOf(
   steps: CompiledStep[] | null,
   dims: number,
   threads: number | undefined,
+  precision: Precision | undefined,
 ): Promise<Profile> {
   const fns = steps?.map((s) => s.open()) ?? [];
   let profile: Profile | null = null;
@@ -291,7 +303,7 @@ async function profileOf(
       if (rows.nulls) c.nulls = rows.nulls;
     }
     if (!profile) {
-      profile = new Profile({ dims: steps ? dims : c.matrix.cols, sampleSize: 2, threads });
+      profile = new Profile({ dims: steps ? dims : c.matrix.cols, sampleSize: 2, threads, precision });
       feeder = new BlockFeeder(profile);
     }
     feeder?.push(c);

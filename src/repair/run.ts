@@ -8,7 +8,7 @@ import { computeMetrics, type Metrics } from "../detect/metrics.js";
 import type { Chunk, EmbeddingSource, SourceInfo } from "../io/types.js";
 import type { OutBlock, VectorWriter } from "../io/writers/types.js";
 import { fastKernels } from "../linalg/wasm/fast.js";
-import { Profile } from "../profile/profile.js";
+import { type Precision, Profile } from "../profile/profile.js";
 import { BlockFeeder } from "./blocks.js";
 import { KNN_K, knnOverlap } from "./knn.js";
 import type { Pipeline } from "./pipeline.js";
@@ -26,6 +26,8 @@ export interface RunInput {
    * the report are identical for any count ≥ 1.
    */
   threads?: number;
+  /** Covariance arithmetic of the profiles (default "mixed"; see Profile). */
+  precision?: Precision;
   /** Called with the rows read so far in the current pass. */
   onRows?: (pass: number, rows: number) => void;
 }
@@ -94,6 +96,7 @@ export async function profileInput(input: RunInput): Promise<{ info: SourceInfo;
       sampleSize: input.sampleSize,
       seed: input.seed,
       threads: input.threads,
+      precision: input.precision,
     });
     const feeder = new BlockFeeder(profile);
     let rows = 0;
@@ -141,7 +144,7 @@ export async function applyPass(
     const info = source.info;
     w = await writer(info);
     const map = pipeline.stream();
-    const opts = { sampleSize: input.sampleSize, seed: input.seed, threads: input.threads };
+    const opts = { sampleSize: input.sampleSize, seed: input.seed, threads: input.threads, precision: input.precision };
     const after = new Profile({ dims: pipeline.dimsOut, ...opts });
     const before = profileBefore ? new Profile({ dims: info.dims, ...opts }) : null;
     const beforeFeed = before ? new BlockFeeder(before) : null;
@@ -218,6 +221,7 @@ export async function runFix(
   await pipeline.fit(() => readAll(input, pipeline.passes + 1), {
     profile: p1,
     threads: input.threads,
+    precision: input.precision,
     onPass: (pass, why) => opts.onPass?.(pass, why),
   });
   let passes = pipeline.passes;

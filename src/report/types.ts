@@ -93,6 +93,8 @@ export interface SpectrumMetrics {
   isoScore: number;
   /** extra: Σλ, the total variance. */
   totalVariance: number;
+  /** extra: the covariance arithmetic ("mixed": float32 products in blocks; "float64"). */
+  precision?: "mixed" | "float64";
 }
 
 export interface Report {

@@ -31,7 +31,9 @@ const UPDATE = process.env.UPDATE_FIXTURES === "1";
 async function fixTo(input: string, pipeline: string, out: string, dtype: OutputDtype = "float32", chunkRows?: number) {
   const format = outputFormat(out);
   const p = new Pipeline(pipeline);
-  await runFix({ open: () => openEmbeddings(input, { chunkRows }), sampleSize: 64 }, p, (info, rows, dims) =>
+  // float64 covariance: the committed files were written from it (the exact path)
+  const run = { open: () => openEmbeddings(input, { chunkRows }), sampleSize: 64, precision: "float64" as const };
+  await runFix(run, p, (info, rows, dims) =>
     openWriter(out, { format, dtype, cols: dims, rows, column: info.column ?? "embedding" }),
   );
   return p;

@@ -6,7 +6,7 @@ import { pairDotsUpper, syrkUpperT } from "../../src/linalg/kernels.js";
 import type { FloatArray } from "../../src/linalg/matrix.js";
 import { type FastKernels, fastKernels } from "../../src/linalg/wasm/fast.js";
 import { rowHash } from "../../src/profile/hash.js";
-import { Profile } from "../../src/profile/profile.js";
+import { type Precision, Profile } from "../../src/profile/profile.js";
 import { percentileSorted } from "../../src/profile/stats.js";
 
 // Parity: every fast (WebAssembly SIMD, worker-thread) kernel against the plain TypeScript
@@ -202,8 +202,19 @@ function adversarialRows(rows: number, d: number, f64: boolean, seed: number): F
   return data;
 }
 
-function profileOf(data: FloatArray, rows: number, d: number, chunkRows: number, threads: number, nulls = false) {
-  const p = new Profile({ dims: d, sampleSize: 16, seed: 3, threads });
+/** The mixed-precision covariance bound (assembly/kernels.ts): |ΔC_ij| ≤ 7.8e-6·√(C_ii·C_jj). */
+const MIXED = 7.8e-6;
+
+function profileOf(
+  data: FloatArray,
+  rows: number,
+  d: number,
+  chunkRows: number,
+  threads: number,
+  nulls = false,
+  precision: Precision = "float64",
+) {
+  const p = new Profile({ dims: d, sampleSize: 16, seed: 3, threads, precision });
   for (let r0 = 0; r0 < rows; r0 += chunkRows) {
     const r = Math.min(chunkRows, rows - r0);
     const chunk: Chunk = { matrix: { rows: r, cols: d, data: data.subarray(r0 * d, (r0 + r) * d) }, rowOffset: r0 };
@@ -225,8 +236,14 @@ describe("the fast profile pass matches the reference pass", () => {
       const rows = 157;
       const data = adversarialRows(rows, d, f64, d + 1);
       const ref = profileOf(data, rows, d, chunkRows, 0, true);
-      for (const threads of [1, 2]) {
-        const got = profileOf(data, rows, d, chunkRows, threads, true);
+      for (const [threads, precision] of [
+        [1, "float64"],
+        [2, "float64"],
+        [1, "mixed"],
+        [2, "mixed"],
+      ] as [number, Precision][]) {
+        const got = profileOf(data, rows, d, chunkRows, threads, true, precision);
+        expect(got.precision).toBe(precision);
         expect([got.rows, got.nullRows, got.nanRows, got.infRows, got.zeroRows, got.validRows]).toEqual([
           ref.rows,
           ref.nullRows,
@@ -242,11 +259,13 @@ describe("the fast profile pass matches the reference pass", () => {
         expect(got.sample.rowsByIndex()).toEqual(ref.sample.rowsByIndex());
         const cg = got.covariance();
         const cr = ref.covariance();
-        // scale of the entries: |C| ≤ sqrt(C_ii C_jj); the accumulated rounding is a few ulps of that
+        // scale of the entries: |C| ≤ sqrt(C_ii C_jj); float64: the accumulated rounding is a few
+        // ulps of that; mixed: the float32 bound (plus the reference's own float64 rounding)
+        const tol = precision === "mixed" ? MIXED + rows * 4 * U : rows * 4 * U;
         for (let i = 0; i < d; i++) {
           for (let j = 0; j < d; j++) {
             const scale = Math.sqrt(cr[i * d + i] * cr[j * d + j]);
-            expect(Math.abs(cg[i * d + j] - cr[i * d + j])).toBeLessThanOrEqual(rows * 4 * U * scale);
+            expect(Math.abs(cg[i * d + j] - cr[i * d + j])).toBeLessThanOrEqual(tol * scale);
           }
         }
       }
@@ -269,7 +288,7 @@ describe("the fast profile pass matches the reference pass", () => {
     }
   });
 
-  test("the metrics from the fast kernels equal the reference's to 10–12 digits", () => {
+  test("the metrics from the fast kernels equal the reference's to 10–12 digits (float64)", () => {
     const d = 24;
     const rows = 600;
     const data = adversarialRows(rows, d, false, 77);
@@ -286,6 +305,62 @@ describe("the fast profile pass matches the reference pass", () => {
     const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
     expect(rel(mf.spectrum.totalVariance, mr.spectrum.totalVariance)).toBeLessThan(1e-12);
     expect(rel(mf.spectrum.effectiveRank, mr.spectrum.effectiveRank)).toBeLessThan(1e-10);
+  });
+});
+
+describe("mixed precision (float32 products in 128-row blocks) stays within its stated bound", () => {
+  /** Eigenvalues of the upper-triangle covariance of a profile (the reference eigh, float64). */
+  const values = (p: Profile) => eigh(p.covariance(), p.dims).values;
+
+  for (const [d, f64, rows, chunkRows, scale] of [
+    [131, false, 3001, 1000, 1],
+    [8, false, 500, 129, 1],
+    [33, true, 800, 300, 1e60],
+    [17, true, 700, 256, 1e-60],
+  ] as [number, boolean, number, number, number][]) {
+    test(`d = ${d}, ${rows} ${f64 ? "float64" : "float32"} rows × ${scale}: |ΔC_ij| ≤ 7.8e-6·√(C_ii·C_jj), |Δλ| ≤ 7.8e-6·trace`, () => {
+      // a decaying spectrum with a common offset, like embeddings; products of 1e±60 are beyond float32's range
+      const g = uniform(d * 31 + rows, rows * d);
+      const data = f64 ? new Float64Array(rows * d) : new Float32Array(rows * d);
+      for (let r = 0; r < rows; r++)
+        for (let j = 0; j < d; j++) data[r * d + j] = (0.5 + (g[r * d + j] - 0.5) / (1 + j / 4)) * scale;
+      const ref = profileOf(data, rows, d, chunkRows, 0);
+      const got = profileOf(data, rows, d, chunkRows, 2, false, "mixed");
+      const cr = ref.covariance();
+      const cg = got.covariance();
+      let worst = 0;
+      for (let i = 0; i < d; i++)
+        for (let j = 0; j < d; j++) {
+          const e = Math.abs(cg[i * d + j] - cr[i * d + j]) / (Math.sqrt(cr[i * d + i]) * Math.sqrt(cr[j * d + j]));
+          expect(Number.isFinite(cg[i * d + j])).toBe(true);
+          worst = Math.max(worst, e);
+        }
+      expect(worst).toBeLessThanOrEqual(MIXED + 1e-12);
+      // and it is float32 arithmetic, not float64 in disguise
+      expect(worst).toBeGreaterThan(1e-12);
+      const lr = values(ref);
+      const lg = values(got);
+      const trace = lr.reduce((s, v) => s + v, 0);
+      for (let i = 0; i < d; i++) expect(Math.abs(lg[i] - lr[i])).toBeLessThanOrEqual(MIXED * trace);
+      expect(got.mean).toEqual(ref.mean);
+    });
+  }
+
+  test("1 and 2 threads give the same bits", () => {
+    const d = 45;
+    const rows = 900;
+    const data = adversarialRows(rows, d, false, 5);
+    const a = profileOf(data, rows, d, 300, 1, false, "mixed").covariance();
+    const b = profileOf(data, rows, d, 300, 2, false, "mixed").covariance();
+    expect(b).toEqual(a);
+  });
+
+  test("without the fast kernels (threads 0) the profile says float64, which it computed", () => {
+    const p = new Profile({ dims: 3, threads: 0, precision: "mixed" });
+    expect(p.precision).toBe("float64");
+    expect(() => new Profile({ dims: 3, precision: "half" as Precision })).toThrow(
+      /precision must be one of mixed, float64/,
+    );
   });
 });
 

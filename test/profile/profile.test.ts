@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { InputError, UsageError } from "../../src/errors.js";
 import type { Chunk } from "../../src/io/types.js";
 import type { FloatArray } from "../../src/linalg/matrix.js";
-import { Profile } from "../../src/profile/profile.js";
+import { type Precision, Profile } from "../../src/profile/profile.js";
 
 // Ref: fixtures/reference/linalg.json ("profile"), written by fixtures/scripts/make_linalg_reference.py:
 // row classes, np.unique duplicates, norms, u.sum(0), np.cov(x_valid, rowvar=False, bias=True),
@@ -99,8 +99,20 @@ function chunks(inp: Input, size: number, from = 0, to = inp.rows, offsetShift =
   return out;
 }
 
-function profileOf(inp: Input, size: number, from = 0, to = inp.rows, opts: { seed?: number; sample?: number } = {}) {
-  const p = new Profile({ dims: inp.cols, seed: opts.seed ?? 3, sampleSize: opts.sample ?? 8 });
+/** A profile of rows [from, to) in chunks of `size`; float64 covariance unless asked (the digits tested here). */
+function profileOf(
+  inp: Input,
+  size: number,
+  from = 0,
+  to = inp.rows,
+  opts: { seed?: number; sample?: number; precision?: Precision } = {},
+) {
+  const p = new Profile({
+    dims: inp.cols,
+    seed: opts.seed ?? 3,
+    sampleSize: opts.sample ?? 8,
+    precision: opts.precision ?? "float64",
+  });
   for (const c of chunks(inp, size, from, to)) p.add(c);
   return p;
 }
@@ -433,6 +445,42 @@ describe("Profile precision", () => {
   test("a float64 input with mean 1e6 and spread 1 keeps ≥ 10 significant digits for any chunking", () => {
     for (const size of [1, 7, 50, f.rows])
       expectCovClose(profileOf(far, size).covariance(), f.covariance, f.cols, 1e-10);
+  });
+});
+
+describe("Profile precision mixed (the default: float32 products in 128-row blocks)", () => {
+  // the stated bound (assembly/kernels.ts): |ΔC_ij| ≤ 7.8e-6·√(C_ii·C_jj)
+  const MIXED = 7.8e-6;
+  const f = REF.farMean;
+  const far: Input = { data: Float64Array.from(f.data), rows: f.rows, cols: f.cols };
+
+  test.each(["float64", "float32"] as const)(
+    "any chunking and merging stays within the bound of NumPy's covariance (%s)",
+    (dtype) => {
+      const mixed = { precision: "mixed" as const };
+      for (const size of CHUNK_SIZES) {
+        const p = profileOf(INPUTS[dtype], size, 0, N, mixed);
+        expect(p.precision).toBe("mixed");
+        expectCovClose(p.covariance(), REF[dtype].covariance, D, MIXED);
+        // everything but the scatter is computed as in float64
+        expect(counts(p)).toEqual(counts(profileOf(INPUTS[dtype], size)));
+        expect(p.mean).toEqual(profileOf(INPUTS[dtype], size).mean);
+      }
+      const merged = profileOf(INPUTS[dtype], 7, 0, 30, mixed).merge(profileOf(INPUTS[dtype], 5, 30, N, mixed));
+      expectCovClose(merged.covariance(), REF[dtype].covariance, D, MIXED);
+    },
+  );
+
+  test("a float64 input with mean 1e6 and spread 1 keeps the bound (centring is float64)", () => {
+    for (const size of [1, 7, 50, f.rows])
+      expectCovClose(profileOf(far, size, 0, f.rows, { precision: "mixed" }).covariance(), f.covariance, f.cols, MIXED);
+  });
+
+  test("merging a float64 profile with a mixed one gives a mixed one", () => {
+    const a = profileOf(INPUTS.float32, 7, 0, 30);
+    expect(a.precision).toBe("float64");
+    a.merge(profileOf(INPUTS.float32, 7, 30, N, { precision: "mixed" }));
+    expect(a.precision).toBe("mixed");
   });
 });
 

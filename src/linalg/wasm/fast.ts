@@ -34,6 +34,8 @@ const KERNELS = [
   "scanRows",
   "unitSumAdd",
   "packCentred",
+  "packCentredF32",
+  "syrkPackedF32",
   "projectF32",
   "tredPass",
   "accumulateSteps",
@@ -51,6 +53,15 @@ const PARTS_PER_THREAD = 4;
 const TRED_PARTS = 8;
 function tredParts(i: number): number {
   return Math.max(1, Math.min(TRED_PARTS, Math.floor(i / 64)));
+}
+
+/** C[i·d + j] += c[i·dp + j] for i ≤ j < d (the upper triangle of a kernel's padded output). */
+function addUpper(c: Float64Array, dp: number, C: Float64Array, d: number): void {
+  for (let i = 0; i < d; i++) {
+    const src = i * dp;
+    const dst = i * d;
+    for (let j = i; j < d; j++) C[dst + j] += c[src + j];
+  }
 }
 
 export class FastKernels {
@@ -114,11 +125,7 @@ export class FastKernels {
     const c = this.f64(cOff, dp * dp);
     c.fill(0);
     this.pool.run("syrkPacked", [pack, k, np, cOff, dp], this.parts(np));
-    for (let i = 0; i < d; i++) {
-      const src = i * dp;
-      const dst = i * d;
-      for (let j = i; j < d; j++) C[dst + j] += c[src + j];
-    }
+    addUpper(c, dp, C, d);
   }
 
   /** Same contract as the reference syrkUpperT: yt is d × k (a chunk transposed). */
@@ -163,8 +170,8 @@ export class FastKernels {
    * callers use the reference path for chunks that do not.
    */
   fitsChunk(rows: number, d: number, bytesPerValue: number): boolean {
-    const dp = (d + 3) & ~3;
-    const bytes = ARENA + rows * (d * bytesPerValue + 64 + dp * 8) + dp * dp * 8 + 4 * d * 8 + 4096;
+    const dp = (d + 7) & ~7;
+    const bytes = ARENA + rows * (d * bytesPerValue + 64 + dp * 8) + dp * dp * 8 + 5 * d * 8 + 4096;
     return bytes < (MAX_PAGES - 1) * PAGE;
   }
 
@@ -192,8 +199,8 @@ export class FastKernels {
     const hb = al(ha + rows * 4);
     const idx = al(hb + rows * 4);
     const norms = al(idx + rows * 4);
-    const vec = al(norms + rows * 8); // 4 vectors of d doubles: origin, rel, cm, unit sums
-    const end = al(vec + 4 * d * 8);
+    const vec = al(norms + rows * 8); // 5 vectors of d doubles: origin, rel, cm, unit sums, scale
+    const end = al(vec + 5 * d * 8);
     this.ensure(end);
     this.chunk = { x, rows, d, f64in, cls, sumsq, ha, hb, idx, norms, vec, end };
     const buf = this.memory.buffer;
@@ -226,21 +233,57 @@ export class FastKernels {
 
   /**
    * C (d × d, upper triangle) += the scatter of the k rows idx[i] centred as the reference does:
-   * z = (x − origin) − rel, cm = mean of z (written to cm), scatter of z − cm.
+   * z = (x − origin) − rel, cm = mean of z (written to cm), scatter of z − cm. With `mixed`, the
+   * scatter has float32 products summed in float32 over blocks of 128 rows and in float64 across
+   * blocks (error bound in assembly/kernels.ts); otherwise float64 products and sums. cm is the
+   * same float64 value either way.
    */
-  covarianceChunk(k: number, origin: Float64Array, rel: Float64Array, cm: Float64Array, C: Float64Array): void {
+  covarianceChunk(
+    k: number,
+    origin: Float64Array,
+    rel: Float64Array,
+    cm: Float64Array,
+    C: Float64Array,
+    mixed = false,
+  ): void {
     const c = this.chunk;
     const d = c.d;
-    const dp = (d + 3) & ~3;
+    const buf = () => this.memory.buffer;
+    const cmOff = c.vec + 2 * d * 8;
     const pack = c.end;
+    if (mixed) {
+      const dp = (d + 7) & ~7;
+      const cOff = (pack + k * dp * 4 + 63) & ~63;
+      this.ensure(cOff + dp * dp * 8);
+      new Float64Array(buf(), c.vec, d).set(origin);
+      new Float64Array(buf(), c.vec + d * 8, d).set(rel);
+      const scaleOff = c.vec + 4 * d * 8;
+      this.pool.run(
+        "packCentredF32",
+        [c.x, d, c.f64in, c.idx, k, c.vec, c.vec + d * 8, cmOff, scaleOff, pack],
+        this.parts(dp >> 5),
+      );
+      cm.set(new Float64Array(buf(), cmOff, d));
+      const out = this.f64(cOff, dp * dp);
+      out.fill(0);
+      this.pool.run("syrkPackedF32", [pack, k, dp >> 3, cOff, dp], this.parts(dp >> 2));
+      // undo the power-of-two column scales (exact)
+      const inv = Float64Array.from(new Float64Array(buf(), scaleOff, d), (s) => 1 / s);
+      for (let i = 0; i < d; i++) {
+        const src = i * dp;
+        const dst = i * d;
+        const si = inv[i];
+        for (let j = i; j < d; j++) C[dst + j] += out[src + j] * (si * inv[j]);
+      }
+      return;
+    }
+    const dp = (d + 3) & ~3;
     const cOff = pack + k * dp * 8;
     this.ensure(cOff + dp * dp * 8);
-    const buf = this.memory.buffer;
-    new Float64Array(buf, c.vec, d).set(origin);
-    new Float64Array(buf, c.vec + d * 8, d).set(rel);
-    const cmOff = c.vec + 2 * d * 8;
+    new Float64Array(buf(), c.vec, d).set(origin);
+    new Float64Array(buf(), c.vec + d * 8, d).set(rel);
     this.pool.run("packCentred", [c.x, d, c.f64in, c.idx, k, c.vec, c.vec + d * 8, cmOff, pack], this.parts(dp >> 5));
-    cm.set(new Float64Array(buf, cmOff, d));
+    cm.set(new Float64Array(buf(), cmOff, d));
     this.syrkAt(pack, k, d, cOff, C);
   }
 
