@@ -139,6 +139,140 @@ function fmix32(h: u32): u32 {
  * order, as the reference) into sumsq, and rowHash of src/profile/hash.ts into ha / hb (u32).
  * Rows are split into contiguous ranges by part.
  */
+/** i32x4 rotate left by a constant. */
+function rotl4(v: v128, k: i32): v128 {
+  return v128.or(i32x4.shl(v, k), i32x4.shr_u(v, 32 - k));
+}
+
+/**
+ * scanRows for 4 float32 rows at once (d a multiple of 4), one row per SIMD lane: the same class,
+ * the same float64 sum of squares (column order, multiply then add, as the scalar loop) and the
+ * same rowHash, bit for bit — only the 4 rows' independent chains are interleaved.
+ */
+function scanRows4(base: usize, d: i32, rowBytes: usize, r: i32, cls: usize, sumsq: usize, ha: usize, hb: usize): void {
+  const p0 = base;
+  const p1 = base + rowBytes;
+  const p2 = p1 + rowBytes;
+  const p3 = p2 + rowBytes;
+  let a = i32x4.splat(0x243f6a88);
+  let b = i32x4.splat(<i32>0x85a308d3);
+  const m1 = i32x4.splat(<i32>0x9e3779b1);
+  const m2 = i32x4.splat(<i32>0x85ebca77);
+  let s01 = f64x2.splat(0); // rows 0, 1
+  let s23 = f64x2.splat(0); // rows 2, 3
+  let nan = i32x4.splat(0);
+  let inf = i32x4.splat(0);
+  let nz = i32x4.splat(0);
+  const infv = f32x4.splat(Infinity);
+  const zero = f32x4.splat(0);
+  for (let j = 0; j < d; j += 4) {
+    const o = (<usize>j) << 2;
+    // 4 words of each row, transposed: wk holds word j + k of rows 0..3
+    const q0 = v128.load(p0 + o);
+    const q1 = v128.load(p1 + o);
+    const q2 = v128.load(p2 + o);
+    const q3 = v128.load(p3 + o);
+    const t0 = i32x4.shuffle(q0, q1, 0, 4, 1, 5);
+    const t1 = i32x4.shuffle(q2, q3, 0, 4, 1, 5);
+    const t2 = i32x4.shuffle(q0, q1, 2, 6, 3, 7);
+    const t3 = i32x4.shuffle(q2, q3, 2, 6, 3, 7);
+    const w0 = i32x4.shuffle(t0, t1, 0, 1, 4, 5);
+    const w1 = i32x4.shuffle(t0, t1, 2, 3, 6, 7);
+    const w2 = i32x4.shuffle(t2, t3, 0, 1, 4, 5);
+    const w3 = i32x4.shuffle(t2, t3, 2, 3, 6, 7);
+    // class: any NaN (v ≠ v), any ±Inf, any non-zero
+    nan = v128.or(
+      nan,
+      v128.or(v128.or(f32x4.ne(w0, w0), f32x4.ne(w1, w1)), v128.or(f32x4.ne(w2, w2), f32x4.ne(w3, w3))),
+    );
+    inf = v128.or(
+      inf,
+      v128.or(
+        v128.or(f32x4.eq(f32x4.abs(w0), infv), f32x4.eq(f32x4.abs(w1), infv)),
+        v128.or(f32x4.eq(f32x4.abs(w2), infv), f32x4.eq(f32x4.abs(w3), infv)),
+      ),
+    );
+    nz = v128.or(
+      nz,
+      v128.or(v128.or(f32x4.ne(w0, zero), f32x4.ne(w1, zero)), v128.or(f32x4.ne(w2, zero), f32x4.ne(w3, zero))),
+    );
+    // sums of squares in column order (rows 0,1 in s01; rows 2,3 in s23)
+    let lo = f64x2.promote_low_f32x4(w0);
+    let hi = f64x2.promote_low_f32x4(i32x4.shuffle(w0, w0, 2, 3, 0, 1));
+    s01 = f64x2.add(s01, f64x2.mul(lo, lo));
+    s23 = f64x2.add(s23, f64x2.mul(hi, hi));
+    lo = f64x2.promote_low_f32x4(w1);
+    hi = f64x2.promote_low_f32x4(i32x4.shuffle(w1, w1, 2, 3, 0, 1));
+    s01 = f64x2.add(s01, f64x2.mul(lo, lo));
+    s23 = f64x2.add(s23, f64x2.mul(hi, hi));
+    lo = f64x2.promote_low_f32x4(w2);
+    hi = f64x2.promote_low_f32x4(i32x4.shuffle(w2, w2, 2, 3, 0, 1));
+    s01 = f64x2.add(s01, f64x2.mul(lo, lo));
+    s23 = f64x2.add(s23, f64x2.mul(hi, hi));
+    lo = f64x2.promote_low_f32x4(w3);
+    hi = f64x2.promote_low_f32x4(i32x4.shuffle(w3, w3, 2, 3, 0, 1));
+    s01 = f64x2.add(s01, f64x2.mul(lo, lo));
+    s23 = f64x2.add(s23, f64x2.mul(hi, hi));
+    // rowHash, word by word
+    a = rotl4(i32x4.mul(v128.xor(a, w0), m1), 13);
+    b = i32x4.add(rotl4(i32x4.mul(v128.xor(b, w0), m2), 17), a);
+    a = rotl4(i32x4.mul(v128.xor(a, w1), m1), 13);
+    b = i32x4.add(rotl4(i32x4.mul(v128.xor(b, w1), m2), 17), a);
+    a = rotl4(i32x4.mul(v128.xor(a, w2), m1), 13);
+    b = i32x4.add(rotl4(i32x4.mul(v128.xor(b, w2), m2), 17), a);
+    a = rotl4(i32x4.mul(v128.xor(a, w3), m1), 13);
+    b = i32x4.add(rotl4(i32x4.mul(v128.xor(b, w3), m2), 17), a);
+  }
+  const n = <u32>d;
+  for (let lane = 0; lane < 4; lane++) {
+    const row = <usize>(r + lane);
+    let isNan = false;
+    let isInf = false;
+    let isNz = false;
+    let ha0: u32 = 0;
+    let hb0: u32 = 0;
+    let ss: f64 = 0;
+    // lanes by constant index (extract_lane needs immediates)
+    if (lane === 0) {
+      isNan = i32x4.extract_lane(nan, 0) !== 0;
+      isInf = i32x4.extract_lane(inf, 0) !== 0;
+      isNz = i32x4.extract_lane(nz, 0) !== 0;
+      ha0 = <u32>i32x4.extract_lane(a, 0);
+      hb0 = <u32>i32x4.extract_lane(b, 0);
+      ss = f64x2.extract_lane(s01, 0);
+    } else if (lane === 1) {
+      isNan = i32x4.extract_lane(nan, 1) !== 0;
+      isInf = i32x4.extract_lane(inf, 1) !== 0;
+      isNz = i32x4.extract_lane(nz, 1) !== 0;
+      ha0 = <u32>i32x4.extract_lane(a, 1);
+      hb0 = <u32>i32x4.extract_lane(b, 1);
+      ss = f64x2.extract_lane(s01, 1);
+    } else if (lane === 2) {
+      isNan = i32x4.extract_lane(nan, 2) !== 0;
+      isInf = i32x4.extract_lane(inf, 2) !== 0;
+      isNz = i32x4.extract_lane(nz, 2) !== 0;
+      ha0 = <u32>i32x4.extract_lane(a, 2);
+      hb0 = <u32>i32x4.extract_lane(b, 2);
+      ss = f64x2.extract_lane(s23, 0);
+    } else {
+      isNan = i32x4.extract_lane(nan, 3) !== 0;
+      isInf = i32x4.extract_lane(inf, 3) !== 0;
+      isNz = i32x4.extract_lane(nz, 3) !== 0;
+      ha0 = <u32>i32x4.extract_lane(a, 3);
+      hb0 = <u32>i32x4.extract_lane(b, 3);
+      ss = f64x2.extract_lane(s23, 1);
+    }
+    let c = 0;
+    if (isNan) c = 1;
+    else if (isInf) c = 2;
+    else if (!isNz) c = 3;
+    store<i32>(cls + (row << 2), c);
+    store<f64>(sumsq + (row << 3), ss);
+    store<u32>(ha + (row << 2), fmix32(ha0 ^ n));
+    store<u32>(hb + (row << 2), fmix32(hb0 ^ (n * 0xc2b2ae3d)));
+  }
+}
+
 export function scanRows(
   x: usize,
   d: i32,
@@ -155,7 +289,11 @@ export function scanRows(
   const r1 = <i32>((<i64>rows * <i64>(part + 1)) / <i64>parts);
   const wordsPerValue: i32 = f64in ? 2 : 1;
   const rowBytes = (<usize>(d * wordsPerValue)) << 2;
-  for (let r = r0; r < r1; r++) {
+  let r = r0;
+  if (!f64in && (d & 3) === 0) {
+    for (; r + 4 <= r1; r += 4) scanRows4(x + rowBytes * <usize>r, d, rowBytes, r, cls, sumsq, ha, hb);
+  }
+  for (; r < r1; r++) {
     const base = x + rowBytes * <usize>r;
     let s: f64 = 0;
     let nan = false;
@@ -222,12 +360,18 @@ export function unitSumAdd(
     const nv = load<f64>(norms + ((<usize>i) << 3));
     const n2 = f64x2.splat(nv);
     let j = j0;
-    for (; j + 1 < j1; j += 2) {
-      const v = f64in
-        ? v128.load(base + ((<usize>j) << 3))
-        : f64x2.promote_low_f32x4(v128.load64_zero(base + ((<usize>j) << 2)));
-      const o = us + ((<usize>j) << 3);
-      v128.store(o, f64x2.add(v128.load(o), f64x2.div(v, n2)));
+    // (branch outside the loops: a ternary would load both ways)
+    if (f64in) {
+      for (; j + 1 < j1; j += 2) {
+        const o = us + ((<usize>j) << 3);
+        v128.store(o, f64x2.add(v128.load(o), f64x2.div(v128.load(base + ((<usize>j) << 3)), n2)));
+      }
+    } else {
+      for (; j + 1 < j1; j += 2) {
+        const v = f64x2.promote_low_f32x4(v128.load64_zero(base + ((<usize>j) << 2)));
+        const o = us + ((<usize>j) << 3);
+        v128.store(o, f64x2.add(v128.load(o), f64x2.div(v, n2)));
+      }
     }
     for (; j < j1; j++) {
       const v: f64 = f64in ? load<f64>(base + ((<usize>j) << 3)) : <f64>load<f32>(base + ((<usize>j) << 2));
@@ -344,12 +488,22 @@ export function packCentredF32(
   // cm: Σ_i z_ij in row order (as packCentred), two columns per f64x2; and max_i |z_ij|
   for (let i = 0; i < k; i++) {
     const base = x + rowBytes * <usize>load<i32>(idx + ((<usize>i) << 2));
-    for (let j = j0; j < jv; j += 2) {
-      const o = (<usize>j) << 3;
-      const v = f64in ? v128.load(base + o) : f64x2.promote_low_f32x4(v128.load64_zero(base + ((<usize>j) << 2)));
-      const z = f64x2.sub(f64x2.sub(v, v128.load(origin + o)), v128.load(rel + o));
-      v128.store(cm + o, f64x2.add(v128.load(cm + o), z));
-      v128.store(scale + o, f64x2.pmax(v128.load(scale + o), f64x2.abs(z)));
+    // (the input type is branched on outside the loops: a ternary would load both ways)
+    if (f64in) {
+      for (let j = j0; j < jv; j += 2) {
+        const o = (<usize>j) << 3;
+        const z = f64x2.sub(f64x2.sub(v128.load(base + o), v128.load(origin + o)), v128.load(rel + o));
+        v128.store(cm + o, f64x2.add(v128.load(cm + o), z));
+        v128.store(scale + o, f64x2.pmax(v128.load(scale + o), f64x2.abs(z)));
+      }
+    } else {
+      for (let j = j0; j < jv; j += 2) {
+        const o = (<usize>j) << 3;
+        const v = f64x2.promote_low_f32x4(v128.load64_zero(base + ((<usize>j) << 2)));
+        const z = f64x2.sub(f64x2.sub(v, v128.load(origin + o)), v128.load(rel + o));
+        v128.store(cm + o, f64x2.add(v128.load(cm + o), z));
+        v128.store(scale + o, f64x2.pmax(v128.load(scale + o), f64x2.abs(z)));
+      }
     }
     for (let j = jv; j < j1; j++) {
       const o = (<usize>j) << 3;
@@ -765,6 +919,34 @@ export function applyRotationSteps(
       }
     }
     if (w === 8) for (let r = 0; r < n; r++) memory.copy(base + <usize>r * rs, strip + ((<usize>r) << 6), 64);
+  }
+}
+
+/**
+ * z = fl32(x − mu) for the float32 rows × d matrix x (mu float64; the difference in float64,
+ * rounded once), rows split by part. The centring before projectF32.
+ */
+export function centreF32(x: usize, rows: i32, d: i32, mu: usize, z: usize, part: i32, parts: i32): void {
+  const r0 = <i32>((<i64>rows * <i64>part) / <i64>parts);
+  const r1 = <i32>((<i64>rows * <i64>(part + 1)) / <i64>parts);
+  const rowBytes = (<usize>d) << 2;
+  const jv = d & ~3;
+  for (let r = r0; r < r1; r++) {
+    const src = x + rowBytes * <usize>r;
+    const dst = z + rowBytes * <usize>r;
+    for (let j = 0; j < jv; j += 4) {
+      const w = v128.load(src + ((<usize>j) << 2));
+      const m = mu + ((<usize>j) << 3);
+      const lo = f32x4.demote_f64x2_zero(f64x2.sub(f64x2.promote_low_f32x4(w), v128.load(m)));
+      const hi = f32x4.demote_f64x2_zero(
+        f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(w, w, 2, 3, 0, 1)), v128.load(m, 16)),
+      );
+      v128.store(dst + ((<usize>j) << 2), i32x4.shuffle(lo, hi, 0, 1, 4, 5));
+    }
+    for (let j = jv; j < d; j++) {
+      const o = (<usize>j) << 2;
+      store<f32>(dst + o, <f32>(<f64>load<f32>(src + o) - load<f64>(mu + ((<usize>j) << 3))));
+    }
   }
 }
 

@@ -23,7 +23,17 @@ import { BlockFeeder } from "./blocks.js";
 import { type Rows, rowsOfChunk } from "./rows.js";
 import { type TransformJson, transformFromJson, transformToJson } from "./serialize.js";
 import { FITTED, formatPipeline, parsePipeline, type StepSpec } from "./spec.js";
-import { type CompiledStep, compileStep, dimsOut, type FittedStep, fitStep, propagate, type Stats } from "./steps.js";
+import {
+  affineMatrix,
+  type CompiledStep,
+  compileStep,
+  dimsOut,
+  FAST_MIN_DIMS,
+  type FittedStep,
+  fitStep,
+  propagate,
+  type Stats,
+} from "./steps.js";
 
 /** Re-reads the input from the start (each call a fresh iteration). */
 export type ChunkSource = () => AsyncIterable<Chunk> | Promise<AsyncIterable<Chunk>>;
@@ -225,6 +235,34 @@ export class Pipeline {
       if (rows.nulls) out.nulls = rows.nulls;
       return out;
     };
+  }
+
+  /**
+   * A float32 → float32 mapper for the common pipelines — centres (`center` steps) followed by at
+   * most one pca, whiten or zca — on inputs of FAST_MIN_DIMS dims or more with the fast kernels:
+   * the centring (one composed mean) and the product X·W both run in WebAssembly on the chunk's
+   * float32 values, with no float64 copy of the chunk. Output: the compiled path's numbers up to the
+   * float64 rounding of the composed mean (then the same float32 products); null when the pipeline
+   * is not of this shape. For rows without nulls; every row is kept, in order.
+   */
+  float32Mapper(): ((x: Float32Array, n: number) => Float32Array) | null {
+    const fast = this.kernels();
+    const steps = this.fittedSteps;
+    const d = this.dimsIn_;
+    if (!fast || d < FAST_MIN_DIMS || steps.length === 0) return null;
+    const mean = new Float64Array(d);
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i];
+      const last = i === steps.length - 1;
+      if (s.kind !== "center" && !(last && (s.kind === "pca" || s.kind === "whiten" || s.kind === "zca"))) return null;
+      for (let j = 0; j < d; j++) mean[j] += s.mean[j];
+    }
+    const lastStep = steps[steps.length - 1];
+    if (lastStep.kind === "center") return (x, n) => fast.centreF32(x, n, d, mean);
+    const aff = affineMatrix(lastStep);
+    if (!aff) return null;
+    const W = Float32Array.from(aff.P);
+    return (x, n) => fast.projectF32(x, n, d, W, aff.dout, mean);
   }
 
   /** Transforms a whole matrix (one stream of one chunk). */

@@ -151,9 +151,26 @@ export async function applyPass(
     const afterFeed = new BlockFeeder(after);
     let rowsIn = 0;
     let rowsOut = 0;
-    for await (const chunk of source) {
+    const fast32 = pipeline.float32Mapper();
+    // reading the next chunk overlaps transforming, writing and profiling this one
+    const it = source[Symbol.asyncIterator]();
+    let next = it.next();
+    for (;;) {
+      const r = await next;
+      if (r.done) break;
+      next = it.next();
+      next.catch(() => {}); // a failed read surfaces at the await above
+      const chunk = r.value;
       beforeFeed?.push(chunk);
-      const t = map(chunk);
+      const x = chunk.matrix.data;
+      const t =
+        fast32 && x instanceof Float32Array && !chunk.nulls
+          ? {
+              matrix: { rows: chunk.matrix.rows, cols: pipeline.dimsOut, data: fast32(x, chunk.matrix.rows) },
+              index: Int32Array.from({ length: chunk.matrix.rows }, (_, i) => i),
+              nulls: undefined,
+            }
+          : map(chunk);
       const block: OutBlock = { matrix: t.matrix };
       if (t.nulls) block.nulls = t.nulls;
       if (chunk.arrow) block.arrow = { ...chunk.arrow, index: t.index };

@@ -272,11 +272,15 @@ describe("the fast profile pass matches the reference pass", () => {
     });
   }
 
-  test("the per-row hashes of the fast scan are rowHash's, for float32 and float64 rows", () => {
+  test("the per-row hashes, classes and sums of squares of the fast scan are the reference's (float32 and float64 rows; 4-row SIMD path when d % 4 = 0)", () => {
     const f = fast();
-    for (const f64 of [false, true]) {
-      const d = 7;
-      const rows = 20;
+    for (const [f64, d] of [
+      [false, 7],
+      [true, 7],
+      [false, 12],
+      [false, 4],
+    ] as [boolean, number][]) {
+      const rows = 23;
       const data = adversarialRows(rows, d, f64, 9);
       const v = f.loadChunk(data, rows, d);
       f.scanRows();
@@ -284,6 +288,17 @@ describe("the fast profile pass matches the reference pass", () => {
       for (let r = 0; r < rows; r++) {
         const w = f64 ? 2 : 1;
         expect([v.ha[r], v.hb[r]]).toEqual(rowHash(words, r * d * w, (r + 1) * d * w));
+        // METRICS.md's classes (NaN first, then ±Inf, then all-zero) and Σx² in column order
+        const row = Array.from(data.subarray(r * d, (r + 1) * d));
+        const cls = row.some(Number.isNaN)
+          ? 1
+          : row.some((x) => Math.abs(x) === Infinity)
+            ? 2
+            : row.every((x) => x === 0)
+              ? 3
+              : 0;
+        expect(v.cls[r], `row ${r} of d = ${d}`).toBe(cls);
+        if (cls === 0) expect(v.sumsq[r]).toBe(row.reduce((s, x) => s + x * x, 0));
       }
     }
   });

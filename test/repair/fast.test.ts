@@ -4,12 +4,18 @@
  * for any chunking and for 1 and 2 threads, and stays within projectF32's stated error bound of
  * the float64 reference path (which the NumPy reference tests check, reference.test.ts).
  */
-import { beforeAll, describe, expect, test } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { openEmbeddings } from "../../src/io/open.js";
+import { openWriter } from "../../src/io/writers/open.js";
 import type { Matrix } from "../../src/linalg/matrix.js";
 import { fastKernels } from "../../src/linalg/wasm/fast.js";
 import { Pipeline } from "../../src/repair/pipeline.js";
+import { runFix } from "../../src/repair/run.js";
 import { affineMatrix, FAST_MIN_DIMS } from "../../src/repair/steps.js";
-import { chunksOf, iterate, sameBits } from "./helpers.js";
+import { chunksOf, iterate, loadMatrix, sameBits } from "./helpers.js";
 
 const fast = fastKernels(1);
 const N = 300;
@@ -147,6 +153,70 @@ describe.skipIf(fast === null)("the fast kernels in fix", () => {
       let dot = 0;
       for (let j = 0; j < d; j++) dot += ca[c * d + j] * cb[c * d + j];
       expect(Math.abs(dot)).toBeGreaterThan(1 - 1e-6);
+    }
+  });
+});
+
+describe("the float32 fast path of the apply pass (Pipeline.float32Mapper)", () => {
+  test.each(["center", "center,pca:12", "pca:20", "center,whiten:10", "zca"])(
+    "%s: the same float32 values as the compiled path, for 1 and 2 threads",
+    async (spec) => {
+      for (const threads of [1, 2]) {
+        const p = await new Pipeline(spec).fit(() => iterate(chunksOf(X, 128)), { threads });
+        const f32 = p.float32Mapper();
+        expect(f32).not.toBeNull();
+        const got = (f32 as (x: Float32Array, n: number) => Float32Array)(X.data, N);
+        const want = p.stream()({ matrix: X, rowOffset: 0 }).matrix.data;
+        expect(got.length).toBe(want.length);
+        // one composed mean instead of one per step: equal up to the float64 rounding of the mean,
+        // which moves a float32 result by at most one ulp
+        let maxUlps = 0;
+        for (let i = 0; i < want.length; i++) {
+          const w = Math.fround(want[i]);
+          const ulp = Math.max(2 ** -149, 2 ** (Math.floor(Math.log2(Math.abs(w) || 2 ** -126)) - 23));
+          maxUlps = Math.max(maxUlps, Math.abs(got[i] - w) / ulp);
+        }
+        expect(maxUlps).toBeLessThanOrEqual(1);
+      }
+    },
+  );
+
+  test("is null where the pipeline is not centres then one projection, or the input is narrow", async () => {
+    for (const spec of ["l2", "abtt:1", "pca:8,l2", "center,l2", "dedup,pca:8"]) {
+      const p = await new Pipeline(spec).fit(() => iterate(chunksOf(X, 128)), { threads: 1 });
+      expect(p.float32Mapper(), spec).toBeNull();
+    }
+    const narrow = synthetic(50, FAST_MIN_DIMS - 1);
+    const p = await new Pipeline("pca:4").fit(() => iterate(chunksOf(narrow, 50)), { threads: 1 });
+    expect(p.float32Mapper()).toBeNull();
+    const ref = await new Pipeline("pca:4").fit(() => iterate(chunksOf(X, 128)), { threads: 0 });
+    expect(ref.float32Mapper()).toBeNull();
+  });
+});
+
+describe("fix through the float32 fast path writes what the compiled path computes", () => {
+  const tmp = mkdtempSync(join(tmpdir(), "embcheck-fast32-"));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  test("center,pca:12 on a 300 × 160 float32 .npy (one chunk, so the same fit)", async () => {
+    let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${N}, ${D}), }`;
+    header += `${" ".repeat((64 - ((10 + header.length + 1) % 64)) % 64)}\n`;
+    const head = Buffer.alloc(10);
+    Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(head);
+    head.writeUInt16LE(header.length, 8);
+    const input = join(tmp, "x.npy");
+    writeFileSync(input, Buffer.concat([head, Buffer.from(header, "latin1"), Buffer.from(X.data.buffer)]));
+    const out = join(tmp, "y.npy");
+    const p = new Pipeline("center,pca:12");
+    const run = { open: () => openEmbeddings(input), sampleSize: 64, threads: 2 };
+    await runFix(run, p, (_info, rows, dims) => openWriter(out, { format: "npy", dtype: "float32", cols: dims, rows }));
+    expect(p.float32Mapper()).not.toBeNull();
+    const got = (await loadMatrix(out)).matrix;
+    const want = p.stream()({ matrix: X, rowOffset: 0 }).matrix;
+    expect([got.rows, got.cols]).toEqual([N, 12]);
+    for (let i = 0; i < want.data.length; i++) {
+      const w = Math.fround(want.data[i]);
+      expect(Math.abs(got.data[i] - w)).toBeLessThanOrEqual(2 ** -23 * Math.max(Math.abs(w), 2 ** -126));
     }
   });
 });

@@ -3,6 +3,8 @@
  * float32, as the float32 output would be; NumPy's float64 → float16 rounds once, so a value within
  * 2^-24 ulp of a float16 tie can differ in the last bit).
  */
+import type { FloatArray } from "../../linalg/matrix.js";
+
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
@@ -31,7 +33,7 @@ export function floatToHalf(v: number): number {
   return sign | h;
 }
 
-export function toHalves(src: Float64Array, dst: Uint16Array = new Uint16Array(src.length)): Uint16Array {
+export function toHalves(src: FloatArray, dst: Uint16Array = new Uint16Array(src.length)): Uint16Array {
   for (let i = 0; i < src.length; i++) dst[i] = floatToHalf(src[i]);
   return dst;
 }

@@ -4,7 +4,9 @@
  * padded to a fixed 128 bytes and rewritten with the final count when the sink is seekable.
  * Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
  */
+
 import { InternalError, UsageError } from "../../errors.js";
+import type { FloatArray } from "../../linalg/matrix.js";
 import { toHalves } from "./half.js";
 import type { ByteSink } from "./sink.js";
 import type { OutBlock, OutputDtype, VectorWriter } from "./types.js";
@@ -27,14 +29,15 @@ export function npyHeader(rows: number, cols: number, dtype: OutputDtype): Uint8
 }
 
 /** Row-major values as little-endian bytes of `dtype`. */
-export function encodeValues(data: Float64Array, dtype: OutputDtype): Uint8Array {
+export function encodeValues(data: FloatArray, dtype: OutputDtype): Uint8Array {
   if (dtype === "float16") {
     const h = toHalves(data);
     if (!LITTLE_ENDIAN) for (let i = 0; i < h.length; i++) h[i] = ((h[i] & 0xff) << 8) | (h[i] >>> 8);
     return new Uint8Array(h.buffer);
   }
-  const f = Float32Array.from(data);
-  const bytes = new Uint8Array(f.buffer);
+  // float32 blocks are written as they are (a view) unless the bytes must be swapped
+  const f = data instanceof Float32Array && LITTLE_ENDIAN ? data : Float32Array.from(data);
+  const bytes = new Uint8Array(f.buffer, f.byteOffset, f.byteLength);
   if (!LITTLE_ENDIAN) for (let i = 0; i < bytes.length; i += 4) bytes.subarray(i, i + 4).reverse();
   return bytes;
 }

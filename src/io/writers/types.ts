@@ -6,8 +6,8 @@ export type OutputDtype = "float32" | "float16";
 export type OutputFormat = "npy" | "npz" | "arrow" | "arrow-stream";
 
 export interface OutBlock {
-  /** n × K, float64 (cast to the output dtype by the writer). */
-  matrix: Matrix<Float64Array>;
+  /** n × K, float64 or float32 (cast to the output dtype by the writer). */
+  matrix: Matrix;
   /** 1 where the row is null (written as a null list in Arrow, zeros in NPY). */
   nulls?: Uint8Array;
   /** Arrow input: the source rows, and which of them were kept (`index`, relative to `start`). */

@@ -37,6 +37,7 @@ const KERNELS = [
   "packCentredF32",
   "syrkPackedF32",
   "projectF32",
+  "centreF32",
   "tredPass",
   "accumulateSteps",
   "applyRotationSteps",
@@ -553,11 +554,25 @@ export class FastKernels {
     flush();
   }
 
+  /** fl32(X − mu) for a float32 n × d chunk X (the difference in float64, rounded once). */
+  centreF32(X: Float32Array, n: number, d: number, mu: Float64Array): Float32Array {
+    const al = (b: number) => (b + 63) & ~63;
+    const muOff = ARENA;
+    const xOff = al(muOff + d * 8);
+    const zOff = al(xOff + n * d * 4);
+    this.ensure(zOff + n * d * 4);
+    const buf = this.memory.buffer;
+    new Float32Array(buf, xOff, n * d).set(X.subarray(0, n * d));
+    new Float64Array(buf, muOff, d).set(mu);
+    this.pool.run("centreF32", [xOff, n, d, muOff, zOff], this.parts(n >> 6));
+    return new Float32Array(buf, zOff, n * d).slice();
+  }
+
   /**
    * out (n × k, float32) = (X − mu)·W for a float32 chunk X (n × d) and W (d × k, row-major,
-   * float64 or float32; used as float32). Centring is done first, in float64 and rounded once to
-   * float32; the products are float32 (error bound in assembly/kernels.ts, projectF32: about
-   * 3.8e-6 · Σ_j |z_j·w_jc| plus the final float32 rounding). For the PCA projection of `fix`.
+   * float64 or float32; used as float32). Centring is done first (centreF32: in float64, rounded
+   * once to float32); the products are float32 (error bound in assembly/kernels.ts, projectF32:
+   * about 3.8e-6 · Σ_j |z_j·w_jc| plus the final float32 rounding). For the PCA projection of `fix`.
    */
   projectF32(
     X: Float32Array,
@@ -572,7 +587,9 @@ export class FastKernels {
     const kp = (k + 7) >> 3;
     const al = (b: number) => (b + 63) & ~63;
     const wOff = ARENA;
-    const zOff = al(wOff + kp * d * 32);
+    const muOff = al(wOff + kp * d * 32);
+    const xOff = al(muOff + d * 8);
+    const zOff = al(xOff + (mu ? n * d * 4 : 0));
     const oOff = al(zOff + n * d * 4);
     this.ensure(oOff + n * k * 4);
     const buf = this.memory.buffer;
@@ -586,10 +603,11 @@ export class FastKernels {
         }
       }
     }
-    const z = new Float32Array(buf, zOff, n * d);
     if (mu) {
-      for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) z[i * d + j] = X[i * d + j] - mu[j];
-    } else z.set(X.subarray(0, n * d));
+      new Float32Array(buf, xOff, n * d).set(X.subarray(0, n * d));
+      new Float64Array(buf, muOff, d).set(mu);
+      this.pool.run("centreF32", [xOff, n, d, muOff, zOff], this.parts(n >> 6));
+    } else new Float32Array(buf, zOff, n * d).set(X.subarray(0, n * d));
     this.pool.run("projectF32", [zOff, n, d, wOff, k, oOff, SCRATCH_PROJECT], this.parts((n + 3) >> 2));
     out.set(new Float32Array(buf, oOff, n * k));
     return out;
