@@ -951,10 +951,81 @@ export function centreF32(x: usize, rows: i32, d: i32, mu: usize, z: usize, part
 }
 
 /**
- * Projection out = Z·W for a float32 chunk Z (n × d, row-major, already centred by the caller)
- * and W packed as ⌈k/8⌉ panels of d rows × 8 float32 columns (panel q at wp + 32·d·q, zero
- * beyond k). out is n × k float32. Rows are split by part in blocks of 4 (register-blocked 4 × 8
- * microkernel: 8 f32x4 accumulators).
+ * The rows of a float32 n × d chunk x, centred and packed for projectF32: z = fl32(x − mu) (the
+ * difference in float64, rounded once; mu float64), in panels of 4 rows, panel b at
+ * pack + 16·d·b holding z[4b + lane][j] at j·4 + lane (rows ≥ n: 0). Panels split by part.
+ */
+export function packRowsF32(x: usize, n: i32, d: i32, mu: usize, pack: usize, part: i32, parts: i32): void {
+  const blocks = (n + 3) >> 2;
+  const b0 = <i32>((<i64>blocks * <i64>part) / <i64>parts);
+  const b1 = <i32>((<i64>blocks * <i64>(part + 1)) / <i64>parts);
+  const rowBytes = (<usize>d) << 2;
+  const jv = d & ~3;
+  for (let b = b0; b < b1; b++) {
+    const panel = pack + ((<usize>b * <usize>d) << 4);
+    const full = (b << 2) + 4 <= n;
+    if (full) {
+      const s0 = x + rowBytes * <usize>(b << 2);
+      const s1 = s0 + rowBytes;
+      const s2 = s1 + rowBytes;
+      const s3 = s2 + rowBytes;
+      // 4 columns of the 4 rows at a time: centre, round, transpose
+      for (let j = 0; j < jv; j += 4) {
+        const o = (<usize>j) << 2;
+        const m = mu + ((<usize>j) << 3);
+        const mlo = v128.load(m);
+        const mhi = v128.load(m, 16);
+        const q0 = centre4(v128.load(s0 + o), mlo, mhi);
+        const q1 = centre4(v128.load(s1 + o), mlo, mhi);
+        const q2 = centre4(v128.load(s2 + o), mlo, mhi);
+        const q3 = centre4(v128.load(s3 + o), mlo, mhi);
+        const t0 = i32x4.shuffle(q0, q1, 0, 4, 1, 5);
+        const t1 = i32x4.shuffle(q2, q3, 0, 4, 1, 5);
+        const t2 = i32x4.shuffle(q0, q1, 2, 6, 3, 7);
+        const t3 = i32x4.shuffle(q2, q3, 2, 6, 3, 7);
+        const dst = panel + ((<usize>j) << 4);
+        v128.store(dst, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+        v128.store(dst, i32x4.shuffle(t0, t1, 2, 3, 6, 7), 16);
+        v128.store(dst, i32x4.shuffle(t2, t3, 0, 1, 4, 5), 32);
+        v128.store(dst, i32x4.shuffle(t2, t3, 2, 3, 6, 7), 48);
+      }
+      for (let j = jv; j < d; j++) {
+        const mj = load<f64>(mu + ((<usize>j) << 3));
+        const o = (<usize>j) << 2;
+        const dst = panel + ((<usize>j) << 4);
+        store<f32>(dst, <f32>(<f64>load<f32>(s0 + o) - mj));
+        store<f32>(dst, <f32>(<f64>load<f32>(s1 + o) - mj), 4);
+        store<f32>(dst, <f32>(<f64>load<f32>(s2 + o) - mj), 8);
+        store<f32>(dst, <f32>(<f64>load<f32>(s3 + o) - mj), 12);
+      }
+    } else {
+      for (let lane = 0; lane < 4; lane++) {
+        const i = (b << 2) + lane;
+        const src = x + rowBytes * <usize>min(i, n - 1);
+        for (let j = 0; j < d; j++) {
+          const dst = panel + ((<usize>j) << 4) + ((<usize>lane) << 2);
+          store<f32>(
+            dst,
+            i < n ? <f32>(<f64>load<f32>(src + ((<usize>j) << 2)) - load<f64>(mu + ((<usize>j) << 3))) : 0,
+          );
+        }
+      }
+    }
+  }
+}
+
+/** fl32(w − m) for the 4 float32 lanes of w, m as two f64x2 (lanes 0–1, 2–3). */
+function centre4(w: v128, mlo: v128, mhi: v128): v128 {
+  const lo = f32x4.demote_f64x2_zero(f64x2.sub(f64x2.promote_low_f32x4(w), mlo));
+  const hi = f32x4.demote_f64x2_zero(f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(w, w, 2, 3, 0, 1)), mhi));
+  return i32x4.shuffle(lo, hi, 0, 1, 4, 5);
+}
+
+/**
+ * Projection out = Z·W for Z packed by packRowsF32 (⌈n/4⌉ panels of 4 rows) and W packed as
+ * ⌈k/8⌉ panels of d rows × 8 float32 columns (panel q at wp + 32·d·q, zero beyond k). out is
+ * n × k float32. Row panels are split by part (register-blocked 4 × 8 microkernel: 8 f32x4
+ * accumulators; both operands read sequentially).
  *
  * Error bound (float32 products): products and sums run in float32 within blocks of JB = 64 terms
  * (fused with relaxed SIMD), each block's sums are added into float64, and the result is rounded
@@ -962,7 +1033,7 @@ export function centreF32(x: usize, rows: i32, d: i32, mu: usize, z: usize, part
  * γ₆₄ = 64·2⁻²⁴/(1 − 64·2⁻²⁴) ≈ 3.8e-6. `scratch` is 256 bytes per part (at scratch + 256·part).
  */
 export function projectF32(
-  z: usize,
+  zp: usize,
   n: i32,
   d: i32,
   wp: usize,
@@ -976,38 +1047,21 @@ export function projectF32(
   const b0 = <i32>((<i64>blocks * <i64>part) / <i64>parts);
   const b1 = <i32>((<i64>blocks * <i64>(part + 1)) / <i64>parts);
   const kp = (k + 7) >> 3;
-  const rowBytes = (<usize>d) << 2;
   const panelBytes = (<usize>d) << 5;
   const acc = scratch + ((<usize>part) << 8);
-  // groups of 16 row blocks (64 rows, ≤ 64·d·4 bytes: in L2) × each W panel (in L1)
+  // groups of 16 row panels (64 rows, 16·d·16 bytes: in L2) × each W panel (in L1)
   for (let g0 = b0; g0 < b1; g0 += 16) {
     const g1 = min(b1, g0 + 16);
     for (let q = 0; q < kp; q++) {
       const panel = wp + panelBytes * <usize>q;
-      for (let b = g0; b < g1; b++) projectTile(z, n, d, k, panel, q, b << 2, out, acc, rowBytes);
+      for (let b = g0; b < g1; b++) projectTile(zp + ((<usize>b * <usize>d) << 4), n, d, k, panel, q, b << 2, out, acc);
     }
   }
 }
 
-/** One 4-row × 8-column tile of projectF32 (rows i0..i0+3, panel q). */
-function projectTile(
-  z: usize,
-  n: i32,
-  d: i32,
-  k: i32,
-  panel: usize,
-  q: i32,
-  i0: i32,
-  out: usize,
-  acc: usize,
-  rowBytes: usize,
-): void {
+/** One 4-row × 8-column tile of projectF32 (row panel at za, rows i0..i0+3, W panel q). */
+function projectTile(za: usize, n: i32, d: i32, k: i32, panel: usize, q: i32, i0: i32, out: usize, acc: usize): void {
   const JB = 64;
-  // rows past n read row n − 1 (never stored)
-  const r0 = z + rowBytes * <usize>min(i0, n - 1);
-  const r1 = z + rowBytes * <usize>min(i0 + 1, n - 1);
-  const r2 = z + rowBytes * <usize>min(i0 + 2, n - 1);
-  const r3 = z + rowBytes * <usize>min(i0 + 3, n - 1);
   for (let t = 0; t < 32; t++) store<f64>(acc + ((<usize>t) << 3), 0);
   for (let j0 = 0; j0 < d; j0 += JB) {
     const j1 = min(d, j0 + JB);
@@ -1019,28 +1073,31 @@ function projectTile(
     let c21 = f32x4.splat(0);
     let c30 = f32x4.splat(0);
     let c31 = f32x4.splat(0);
-    for (let j = j0; j < j1; j++) {
-      const wo = panel + ((<usize>j) << 5);
-      const w0 = v128.load(wo);
-      const w1 = v128.load(wo, 16);
-      const jo = (<usize>j) << 2;
-      const x0 = v128.load32_splat(r0 + jo);
-      const x1 = v128.load32_splat(r1 + jo);
-      const x2 = v128.load32_splat(r2 + jo);
-      const x3 = v128.load32_splat(r3 + jo);
-      c00 = fma32(x0, w0, c00);
-      c01 = fma32(x0, w1, c01);
-      c10 = fma32(x1, w0, c10);
-      c11 = fma32(x1, w1, c11);
-      c20 = fma32(x2, w0, c20);
-      c21 = fma32(x2, w1, c21);
-      c30 = fma32(x3, w0, c30);
-      c31 = fma32(x3, w1, c31);
+    let a = za + ((<usize>j0) << 4);
+    let w = panel + ((<usize>j0) << 5);
+    const end = za + ((<usize>j1) << 4);
+    while (a < end) {
+      const w0 = v128.load(w);
+      const w1 = v128.load(w, 16);
+      let x = v128.load32_splat(a);
+      c00 = fma32(x, w0, c00);
+      c01 = fma32(x, w1, c01);
+      x = v128.load32_splat(a, 4);
+      c10 = fma32(x, w0, c10);
+      c11 = fma32(x, w1, c11);
+      x = v128.load32_splat(a, 8);
+      c20 = fma32(x, w0, c20);
+      c21 = fma32(x, w1, c21);
+      x = v128.load32_splat(a, 12);
+      c30 = fma32(x, w0, c30);
+      c31 = fma32(x, w1, c31);
+      a += 16;
+      w += 32;
     }
-    addBlock(acc, 0, c00, c01);
-    addBlock(acc, 1, c10, c11);
-    addBlock(acc, 2, c20, c21);
-    addBlock(acc, 3, c30, c31);
+    addRow8(acc, c00, c01);
+    addRow8(acc + 64, c10, c11);
+    addRow8(acc + 128, c20, c21);
+    addRow8(acc + 192, c30, c31);
   }
   for (let p = 0; p < 4; p++) {
     const i = i0 + p;
@@ -1057,13 +1114,4 @@ function projectTile(
 function fma32(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
   return f32x4.add(c, f32x4.mul(a, b));
-}
-
-/** acc[row][0..8) (float64) += the 8 float32 lanes of (lo, hi). */
-function addBlock(acc: usize, row: i32, lo: v128, hi: v128): void {
-  const o = acc + ((<usize>row) << 6);
-  v128.store(o, f64x2.add(v128.load(o), f64x2.promote_low_f32x4(lo)));
-  v128.store(o, f64x2.add(v128.load(o, 16), f64x2.promote_low_f32x4(i32x4.shuffle(lo, lo, 2, 3, 0, 1))), 16);
-  v128.store(o, f64x2.add(v128.load(o, 32), f64x2.promote_low_f32x4(hi)), 32);
-  v128.store(o, f64x2.add(v128.load(o, 48), f64x2.promote_low_f32x4(i32x4.shuffle(hi, hi, 2, 3, 0, 1))), 48);
 }

@@ -90,6 +90,27 @@ for (const t of threadsList.length ? threadsList : [1, 2]) {
     JSON.stringify({ kernel: "syrk f64", backend: fk.kind, threads: t, d, k, seconds: s, gflops: syrkFlops / s / 1e9 }),
   );
   const X = Float32Array.from(yt.subarray(0, k * d));
+  // the profile's whole covariance step for one chunk: centring, packing, the product, the merge
+  // into C (what Profile.add runs), float64 products and the default mixed precision
+  for (const mixed of [false, true]) {
+    const v = fk.loadChunk(X, k, d);
+    for (let i = 0; i < k; i++) v.idx[i] = i;
+    const origin = new Float64Array(d);
+    const rel = new Float64Array(d);
+    const cm = new Float64Array(d);
+    const cc = time(() => fk.covarianceChunk(k, origin, rel, cm, C, mixed), 5);
+    console.log(
+      JSON.stringify({
+        kernel: mixed ? "covariance chunk, mixed (f32 products)" : "covariance chunk, float64",
+        backend: fk.kind,
+        threads: t,
+        d,
+        k,
+        seconds: cc,
+        gflops: syrkFlops / cc / 1e9,
+      }),
+    );
+  }
   const W = Float32Array.from(U.subarray(0, d * 256));
   const proj = new Float32Array(k * 256);
   const pr = time(() => fk.projectF32(X, k, d, W, 256, undefined, proj), 5);

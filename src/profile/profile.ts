@@ -212,10 +212,10 @@ export class Profile {
     const before = this.validRows - k;
     if (!this.origin) this.origin = Float64Array.from(data.subarray(v.idx[0] * d, v.idx[0] * d + d));
     const cm = this.chunkMean;
-    if (this.chunkM2.length !== d * d) this.chunkM2 = new Float64Array(d * d);
-    const c = this.chunkM2.fill(0);
-    fast.covarianceChunk(k, this.origin, this.meanRel, cm, c, this.precision === "mixed");
-    this.mergeMoments(before, cm, c, k);
+    // the chunk's scatter and Chan's merge term go into m2 in one pass (as mergeMoments would)
+    const w = (before * k) / (before + k);
+    fast.covarianceChunk(k, this.origin, this.meanRel, cm, this.m2, this.precision === "mixed", w);
+    this.advanceMean(before, cm, k);
     return this;
   }
 
@@ -305,7 +305,6 @@ export class Profile {
    */
   private mergeMoments(na: number, delta: Float64Array, m2b: Float64Array, nb: number): void {
     const d = this.dims;
-    const rel = this.meanRel;
     const m2 = this.m2;
     const total = na + nb;
     const w = (na * nb) / total;
@@ -313,8 +312,14 @@ export class Profile {
       const di = delta[i] * w;
       for (let j = i; j < d; j++) m2[i * d + j] += m2b[i * d + j] + di * delta[j];
     }
-    const f = nb / total;
-    for (let j = 0; j < d; j++) rel[j] += delta[j] * f;
+    this.advanceMean(na, delta, nb);
+  }
+
+  /** The running mean after merging nb rows whose mean is `delta` from it (na rows before). */
+  private advanceMean(na: number, delta: Float64Array, nb: number): void {
+    const rel = this.meanRel;
+    const f = nb / (na + nb);
+    for (let j = 0; j < this.dims; j++) rel[j] += delta[j] * f;
   }
 
   /** Folds another profile of the same dims, sample size and seed into this one. */

@@ -37,6 +37,7 @@ const KERNELS = [
   "packCentredF32",
   "syrkPackedF32",
   "projectF32",
+  "packRowsF32",
   "centreF32",
   "tredPass",
   "accumulateSteps",
@@ -56,12 +57,30 @@ function tredParts(i: number): number {
   return Math.max(1, Math.min(TRED_PARTS, Math.floor(i / 64)));
 }
 
-/** C[i·d + j] += c[i·dp + j] for i ≤ j < d (the upper triangle of a kernel's padded output). */
-function addUpper(c: Float64Array, dp: number, C: Float64Array, d: number): void {
+/**
+ * C[i·d + j] += c[i·dp + j]·(inv_i·inv_j) + (w·δ_i)·δ_j for i ≤ j < d: the upper triangle of a
+ * kernel's padded output (unscaled by the column scales `inv`, or as it is when null) merged
+ * with Chan's rank-one term (w = 0: none), as Profile's merge computes it.
+ */
+function addUpper(
+  c: Float64Array,
+  dp: number,
+  C: Float64Array,
+  d: number,
+  inv: Float64Array | null = null,
+  delta: Float64Array | null = null,
+  w = 0,
+): void {
   for (let i = 0; i < d; i++) {
     const src = i * dp;
     const dst = i * d;
-    for (let j = i; j < d; j++) C[dst + j] += c[src + j];
+    const di = delta ? delta[i] * w : 0;
+    if (inv) {
+      const si = inv[i];
+      if (delta) for (let j = i; j < d; j++) C[dst + j] += c[src + j] * (si * inv[j]) + di * delta[j];
+      else for (let j = i; j < d; j++) C[dst + j] += c[src + j] * (si * inv[j]);
+    } else if (delta) for (let j = i; j < d; j++) C[dst + j] += c[src + j] + di * delta[j];
+    else for (let j = i; j < d; j++) C[dst + j] += c[src + j];
   }
 }
 
@@ -119,14 +138,22 @@ export class FastKernels {
     this.syrkAt(ARENA, k, d, ARENA + k * dp * 8, C);
   }
 
-  private syrkAt(pack: number, k: number, d: number, cOff: number, C: Float64Array): void {
+  private syrkAt(
+    pack: number,
+    k: number,
+    d: number,
+    cOff: number,
+    C: Float64Array,
+    delta: Float64Array | null = null,
+    w = 0,
+  ): void {
     const dp = (d + 3) & ~3;
     const np = dp >> 2;
     this.ensure(cOff + dp * dp * 8);
     const c = this.f64(cOff, dp * dp);
     c.fill(0);
     this.pool.run("syrkPacked", [pack, k, np, cOff, dp], this.parts(np));
-    addUpper(c, dp, C, d);
+    addUpper(c, dp, C, d, null, delta, w);
   }
 
   /** Same contract as the reference syrkUpperT: yt is d × k (a chunk transposed). */
@@ -234,10 +261,11 @@ export class FastKernels {
 
   /**
    * C (d × d, upper triangle) += the scatter of the k rows idx[i] centred as the reference does:
-   * z = (x − origin) − rel, cm = mean of z (written to cm), scatter of z − cm. With `mixed`, the
-   * scatter has float32 products summed in float32 over blocks of 128 rows and in float64 across
-   * blocks (error bound in assembly/kernels.ts); otherwise float64 products and sums. cm is the
-   * same float64 value either way.
+   * z = (x − origin) − rel, cm = mean of z (written to cm), scatter of z − cm; plus, with w > 0,
+   * Chan's merge term (w·cm_i)·cm_j in the same pass (C the running scatter, w = n_a·k/(n_a + k)).
+   * With `mixed`, the scatter has float32 products summed in float32 over blocks of 128 rows and
+   * in float64 across blocks (error bound in assembly/kernels.ts); otherwise float64 products and
+   * sums. cm is the same float64 value either way.
    */
   covarianceChunk(
     k: number,
@@ -246,6 +274,7 @@ export class FastKernels {
     cm: Float64Array,
     C: Float64Array,
     mixed = false,
+    w = 0,
   ): void {
     const c = this.chunk;
     const d = c.d;
@@ -270,12 +299,7 @@ export class FastKernels {
       this.pool.run("syrkPackedF32", [pack, k, dp >> 3, cOff, dp], this.parts(dp >> 2));
       // undo the power-of-two column scales (exact)
       const inv = Float64Array.from(new Float64Array(buf(), scaleOff, d), (s) => 1 / s);
-      for (let i = 0; i < d; i++) {
-        const src = i * dp;
-        const dst = i * d;
-        const si = inv[i];
-        for (let j = i; j < d; j++) C[dst + j] += out[src + j] * (si * inv[j]);
-      }
+      addUpper(out, dp, C, d, inv, w > 0 ? cm : null, w);
       return;
     }
     const dp = (d + 3) & ~3;
@@ -285,7 +309,7 @@ export class FastKernels {
     new Float64Array(buf(), c.vec + d * 8, d).set(rel);
     this.pool.run("packCentred", [c.x, d, c.f64in, c.idx, k, c.vec, c.vec + d * 8, cmOff, pack], this.parts(dp >> 5));
     cm.set(new Float64Array(buf(), cmOff, d));
-    this.syrkAt(pack, k, d, cOff, C);
+    this.syrkAt(pack, k, d, cOff, C, w > 0 ? cm : null, w);
   }
 
   /**
@@ -589,8 +613,8 @@ export class FastKernels {
     const wOff = ARENA;
     const muOff = al(wOff + kp * d * 32);
     const xOff = al(muOff + d * 8);
-    const zOff = al(xOff + (mu ? n * d * 4 : 0));
-    const oOff = al(zOff + n * d * 4);
+    const zOff = al(xOff + n * d * 4);
+    const oOff = al(zOff + ((n + 3) >> 2) * 16 * d);
     this.ensure(oOff + n * k * 4);
     const buf = this.memory.buffer;
     const wp = new Float32Array(buf, wOff, kp * d * 8);
@@ -603,11 +627,11 @@ export class FastKernels {
         }
       }
     }
-    if (mu) {
-      new Float32Array(buf, xOff, n * d).set(X.subarray(0, n * d));
-      new Float64Array(buf, muOff, d).set(mu);
-      this.pool.run("centreF32", [xOff, n, d, muOff, zOff], this.parts(n >> 6));
-    } else new Float32Array(buf, zOff, n * d).set(X.subarray(0, n * d));
+    new Float32Array(buf, xOff, n * d).set(X.subarray(0, n * d));
+    const m = new Float64Array(buf, muOff, d);
+    if (mu) m.set(mu);
+    else m.fill(0); // x − 0 is exact
+    this.pool.run("packRowsF32", [xOff, n, d, muOff, zOff], this.parts(n >> 6));
     this.pool.run("projectF32", [zOff, n, d, wOff, k, oOff, SCRATCH_PROJECT], this.parts((n + 3) >> 2));
     out.set(new Float32Array(buf, oOff, n * k));
     return out;
