@@ -32,7 +32,7 @@ export { openWriter, outputFormat, type WriterOptions } from "./io/writers/open.
 export type { OutBlock, OutputDtype, OutputFormat, VectorWriter } from "./io/writers/types.js";
 export { eigh } from "./linalg/eigh.js";
 export type { FloatArray, Matrix } from "./linalg/matrix.js";
-export { Profile, type ProfileOptions } from "./profile/profile.js";
+export { PRECISIONS, type Precision, Profile, type ProfileOptions } from "./profile/profile.js";
 export { profileChunks } from "./profile/run.js";
 export { choosePipeline } from "./repair/auto.js";
 export { knnOverlap } from "./repair/knn.js";
