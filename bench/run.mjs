@@ -225,7 +225,7 @@ for (const r of rows) {
 lines.push("");
 lines.push("## `embcheck fix --pipeline center,pca:256` vs NumPy (bench/numpy_fix.py)", "");
 lines.push(
-  "Wall seconds, median of the runs (alternating embcheck / NumPy), writing a 256-column float32 .npy; peak RSS in MB (NumPy's includes its np.load memory map and the whole 256-column output it np.saves). embcheck (defaults): pass 1 (profile, mixed-precision covariance), fast eigh, apply pass (centring and float32 products X·W in WebAssembly on the float32 chunks, all cores; the "after" profile and metrics; the kNN cost); NumPy: the same stages (its stage split in the last column: profile / eigh / project / save).",
+  "Wall seconds, median of the runs (alternating embcheck / NumPy), writing a 256-column float32 .npy; peak RSS in MB (NumPy's includes its np.load memory map and the whole 256-column output it np.saves). embcheck (defaults): pass 1 (profile, mixed-precision covariance), fast eigh, apply pass (centring and float32 products X·W in WebAssembly on the float32 chunks, all cores; the after-profile and metrics; the kNN cost); NumPy: the same stages (its stage split in the last column: profile / eigh / project / save).",
   "",
 );
 lines.push(
@@ -246,7 +246,7 @@ for (const r of rows) {
 lines.push("");
 lines.push("## Kernels (bench/kernels.mjs)", "");
 lines.push(
-  "GFLOPS counted as n·d² for syrk (k = 2730 rows = one 8 MiB chunk, d = 768, packed panels → upper triangle) and m(m−1)·d for the sampled pairs (m = 4096, d = 768). "syrk f64" is the float64 kernel alone (f64x2 lanes; `--precision float64`); "covariance chunk" is the whole per-chunk covariance step a profile runs (centring and packing, the product, the merge into the running scatter), in float64 and in the default mixed precision (float32 products in f32x4 lanes, float32 sums over 128-row blocks, float64 across); X·W is the float32 projection of `fix` (packing included).",
+  "GFLOPS counted as n·d² for syrk (k = 2730 rows = one 8 MiB chunk, d = 768, packed panels → upper triangle) and m(m−1)·d for the sampled pairs (m = 4096, d = 768). 'syrk f64' is the float64 kernel alone (f64x2 lanes; `--precision float64`); 'covariance chunk' is the whole per-chunk covariance step a profile runs (centring and packing, the product, the merge into the running scatter), in float64 and in the default mixed precision (float32 products in f32x4 lanes, float32 sums over 128-row blocks, float64 across); X·W is the float32 projection of `fix` (packing included).",
   "",
 );
 lines.push("| kernel | backend | threads | seconds | GFLOPS |", "|---|---|---|---|---|");
