@@ -223,54 +223,23 @@ function scanRows4(base: usize, d: i32, rowBytes: usize, r: i32, cls: usize, sum
     a = rotl4(i32x4.mul(v128.xor(a, w3), m1), 13);
     b = i32x4.add(rotl4(i32x4.mul(v128.xor(b, w3), m2), 17), a);
   }
-  const n = <u32>d;
-  for (let lane = 0; lane < 4; lane++) {
-    const row = <usize>(r + lane);
-    let isNan = false;
-    let isInf = false;
-    let isNz = false;
-    let ha0: u32 = 0;
-    let hb0: u32 = 0;
-    let ss: f64 = 0;
-    // lanes by constant index (extract_lane needs immediates)
-    if (lane === 0) {
-      isNan = i32x4.extract_lane(nan, 0) !== 0;
-      isInf = i32x4.extract_lane(inf, 0) !== 0;
-      isNz = i32x4.extract_lane(nz, 0) !== 0;
-      ha0 = <u32>i32x4.extract_lane(a, 0);
-      hb0 = <u32>i32x4.extract_lane(b, 0);
-      ss = f64x2.extract_lane(s01, 0);
-    } else if (lane === 1) {
-      isNan = i32x4.extract_lane(nan, 1) !== 0;
-      isInf = i32x4.extract_lane(inf, 1) !== 0;
-      isNz = i32x4.extract_lane(nz, 1) !== 0;
-      ha0 = <u32>i32x4.extract_lane(a, 1);
-      hb0 = <u32>i32x4.extract_lane(b, 1);
-      ss = f64x2.extract_lane(s01, 1);
-    } else if (lane === 2) {
-      isNan = i32x4.extract_lane(nan, 2) !== 0;
-      isInf = i32x4.extract_lane(inf, 2) !== 0;
-      isNz = i32x4.extract_lane(nz, 2) !== 0;
-      ha0 = <u32>i32x4.extract_lane(a, 2);
-      hb0 = <u32>i32x4.extract_lane(b, 2);
-      ss = f64x2.extract_lane(s23, 0);
-    } else {
-      isNan = i32x4.extract_lane(nan, 3) !== 0;
-      isInf = i32x4.extract_lane(inf, 3) !== 0;
-      isNz = i32x4.extract_lane(nz, 3) !== 0;
-      ha0 = <u32>i32x4.extract_lane(a, 3);
-      hb0 = <u32>i32x4.extract_lane(b, 3);
-      ss = f64x2.extract_lane(s23, 1);
-    }
-    let c = 0;
-    if (isNan) c = 1;
-    else if (isInf) c = 2;
-    else if (!isNz) c = 3;
-    store<i32>(cls + (row << 2), c);
-    store<f64>(sumsq + (row << 3), ss);
-    store<u32>(ha + (row << 2), fmix32(ha0 ^ n));
-    store<u32>(hb + (row << 2), fmix32(hb0 ^ (n * 0xc2b2ae3d)));
-  }
+  // rows r..r+3 are adjacent in every output array: one store each
+  const cl = v128.bitselect(i32x4.splat(1), v128.bitselect(i32x4.splat(2), v128.andnot(i32x4.splat(3), nz), inf), nan);
+  const row = <usize>r;
+  v128.store(cls + (row << 2), cl);
+  v128.store(sumsq + (row << 3), s01);
+  v128.store(sumsq + (row << 3), s23, 16);
+  v128.store(ha + (row << 2), fmix4(v128.xor(a, i32x4.splat(d))));
+  v128.store(hb + (row << 2), fmix4(v128.xor(b, i32x4.splat(<i32>(<u32>d * 0xc2b2ae3d)))));
+}
+
+/** fmix32 on each i32x4 lane. */
+function fmix4(h: v128): v128 {
+  h = v128.xor(h, i32x4.shr_u(h, 16));
+  h = i32x4.mul(h, i32x4.splat(<i32>0x85ebca6b));
+  h = v128.xor(h, i32x4.shr_u(h, 13));
+  h = i32x4.mul(h, i32x4.splat(<i32>0xc2b2ae35));
+  return v128.xor(h, i32x4.shr_u(h, 16));
 }
 
 export function scanRows(
@@ -594,11 +563,11 @@ function addRow8(o: usize, lo: v128, hi: v128): void {
 }
 
 /**
- * 4 × 8 tile of Σ_r A[r] ⊗ B[r], r in [r0, r1), in float32: A is 4 lanes of an 8-wide float32
- * panel (row r at pa + 32·r), B a whole panel; the float32 sums are added into the float64 tile
- * at c (row stride ldc doubles).
+ * 4 × 8 tile of Σ_r A[r] ⊗ B[r], r in [r0, r1), in float32: A is 4 float32 lanes at pa + as·r
+ * (as = 32: 4 lanes of an 8-wide panel; 16: a 4-row panel), B a whole 8-wide panel (row r at
+ * pb + 32·r); the float32 sums are added into the float64 4 × 8 tile at c (row stride cs bytes).
  */
-function tile4x8F32(pa: usize, pb: usize, r0: i32, r1: i32, c: usize, ldc: i32): void {
+function tile4x8F32(pa: usize, as: usize, pb: usize, r0: i32, r1: i32, c: usize, cs: usize): void {
   let c00 = f32x4.splat(0);
   let c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0);
@@ -607,9 +576,9 @@ function tile4x8F32(pa: usize, pb: usize, r0: i32, r1: i32, c: usize, ldc: i32):
   let c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0);
   let c31 = f32x4.splat(0);
-  let a = pa + ((<usize>r0) << 5);
+  let a = pa + as * <usize>r0;
   let b = pb + ((<usize>r0) << 5);
-  const end = pa + ((<usize>r1) << 5);
+  const end = pa + as * <usize>r1;
   while (a < end) {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
@@ -625,14 +594,13 @@ function tile4x8F32(pa: usize, pb: usize, r0: i32, r1: i32, c: usize, ldc: i32):
     x = v128.load32_splat(a, 12);
     c30 = fma32(x, b0, c30);
     c31 = fma32(x, b1, c31);
-    a += 32;
+    a += as;
     b += 32;
   }
-  const s = (<usize>ldc) << 3;
   addRow8(c, c00, c01);
-  addRow8(c + s, c10, c11);
-  addRow8(c + 2 * s, c20, c21);
-  addRow8(c + 3 * s, c30, c31);
+  addRow8(c + cs, c10, c11);
+  addRow8(c + 2 * cs, c20, c21);
+  addRow8(c + 3 * cs, c30, c31);
 }
 
 /**
@@ -650,7 +618,7 @@ export function syrkPackedF32(pack: usize, k: i32, np: i32, c: usize, ldc: i32, 
       const pa = pack + panel * <usize>(ib >> 1) + ((<usize>(ib & 1)) << 4);
       const crow = c + ((<usize>(ib << 2) * <usize>ldc) << 3);
       for (let jp = ib >> 1; jp < np; jp++) {
-        tile4x8F32(pa, pack + panel * <usize>jp, r0, r1, crow + ((<usize>jp) << 6), ldc);
+        tile4x8F32(pa, 32, pack + panel * <usize>jp, r0, r1, crow + ((<usize>jp) << 6), (<usize>ldc) << 3);
       }
     }
   }
@@ -935,13 +903,8 @@ export function centreF32(x: usize, rows: i32, d: i32, mu: usize, z: usize, part
     const src = x + rowBytes * <usize>r;
     const dst = z + rowBytes * <usize>r;
     for (let j = 0; j < jv; j += 4) {
-      const w = v128.load(src + ((<usize>j) << 2));
       const m = mu + ((<usize>j) << 3);
-      const lo = f32x4.demote_f64x2_zero(f64x2.sub(f64x2.promote_low_f32x4(w), v128.load(m)));
-      const hi = f32x4.demote_f64x2_zero(
-        f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(w, w, 2, 3, 0, 1)), v128.load(m, 16)),
-      );
-      v128.store(dst + ((<usize>j) << 2), i32x4.shuffle(lo, hi, 0, 1, 4, 5));
+      v128.store(dst + ((<usize>j) << 2), centre4(v128.load(src + ((<usize>j) << 2)), v128.load(m), v128.load(m, 16)));
     }
     for (let j = jv; j < d; j++) {
       const o = (<usize>j) << 2;
@@ -1063,42 +1026,8 @@ export function projectF32(
 function projectTile(za: usize, n: i32, d: i32, k: i32, panel: usize, q: i32, i0: i32, out: usize, acc: usize): void {
   const JB = 64;
   for (let t = 0; t < 32; t++) store<f64>(acc + ((<usize>t) << 3), 0);
-  for (let j0 = 0; j0 < d; j0 += JB) {
-    const j1 = min(d, j0 + JB);
-    let c00 = f32x4.splat(0);
-    let c01 = f32x4.splat(0);
-    let c10 = f32x4.splat(0);
-    let c11 = f32x4.splat(0);
-    let c20 = f32x4.splat(0);
-    let c21 = f32x4.splat(0);
-    let c30 = f32x4.splat(0);
-    let c31 = f32x4.splat(0);
-    let a = za + ((<usize>j0) << 4);
-    let w = panel + ((<usize>j0) << 5);
-    const end = za + ((<usize>j1) << 4);
-    while (a < end) {
-      const w0 = v128.load(w);
-      const w1 = v128.load(w, 16);
-      let x = v128.load32_splat(a);
-      c00 = fma32(x, w0, c00);
-      c01 = fma32(x, w1, c01);
-      x = v128.load32_splat(a, 4);
-      c10 = fma32(x, w0, c10);
-      c11 = fma32(x, w1, c11);
-      x = v128.load32_splat(a, 8);
-      c20 = fma32(x, w0, c20);
-      c21 = fma32(x, w1, c21);
-      x = v128.load32_splat(a, 12);
-      c30 = fma32(x, w0, c30);
-      c31 = fma32(x, w1, c31);
-      a += 16;
-      w += 32;
-    }
-    addRow8(acc, c00, c01);
-    addRow8(acc + 64, c10, c11);
-    addRow8(acc + 128, c20, c21);
-    addRow8(acc + 192, c30, c31);
-  }
+  // blocks of JB terms summed in float32, each added into the float64 acc (rows of 64 bytes)
+  for (let j0 = 0; j0 < d; j0 += JB) tile4x8F32(za, 16, panel, j0, min(d, j0 + JB), acc, 64);
   for (let p = 0; p < 4; p++) {
     const i = i0 + p;
     if (i >= n) break;
