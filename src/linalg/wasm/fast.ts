@@ -60,7 +60,7 @@ function tredParts(i: number): number {
 /**
  * C[i·d + j] += c[i·dp + j]·(inv_i·inv_j) + (w·δ_i)·δ_j for i ≤ j < d: the upper triangle of a
  * kernel's padded output (unscaled by the column scales `inv`, or as it is when null) merged
- * with Chan's rank-one term (w = 0: none), as Profile's merge computes it.
+ * with Chan's rank-one term (delta null or w = 0: none), as Profile's merge computes it.
  */
 function addUpper(
   c: Float64Array,
@@ -71,6 +71,7 @@ function addUpper(
   delta: Float64Array | null = null,
   w = 0,
 ): void {
+  if (w === 0) delta = null;
   for (let i = 0; i < d; i++) {
     const src = i * dp;
     const dst = i * d;
@@ -299,7 +300,7 @@ export class FastKernels {
       this.pool.run("syrkPackedF32", [pack, k, dp >> 3, cOff, dp], this.parts(dp >> 2));
       // undo the power-of-two column scales (exact)
       const inv = Float64Array.from(new Float64Array(buf(), scaleOff, d), (s) => 1 / s);
-      addUpper(out, dp, C, d, inv, w > 0 ? cm : null, w);
+      addUpper(out, dp, C, d, inv, cm, w);
       return;
     }
     const dp = (d + 3) & ~3;
@@ -309,7 +310,7 @@ export class FastKernels {
     new Float64Array(buf(), c.vec + d * 8, d).set(rel);
     this.pool.run("packCentred", [c.x, d, c.f64in, c.idx, k, c.vec, c.vec + d * 8, cmOff, pack], this.parts(dp >> 5));
     cm.set(new Float64Array(buf(), cmOff, d));
-    this.syrkAt(pack, k, d, cOff, C, w > 0 ? cm : null, w);
+    this.syrkAt(pack, k, d, cOff, C, cm, w);
   }
 
   /**
