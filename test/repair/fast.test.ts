@@ -220,3 +220,34 @@ describe("fix through the float32 fast path writes what the compiled path comput
     }
   });
 });
+
+describe.skipIf(fast === null)("fix's fit over more than one 1024-row block", () => {
+  // Several blocks make the profile merge its block moments (Chan) and run the covariance kernel
+  // once per block; the split of those kernels across threads must not change one bit.
+  test.each([
+    [2600, 160, "center,pca:32"],
+    [2300, 300, "center,pca:64"],
+    [2100, 520, "pca:40"],
+  ])("%i × %i, %s: fit and float32 output are bit-identical for 1 and 2 threads", async (n, d, spec) => {
+    const M = synthetic(n, d);
+    const outs: Float32Array[] = [];
+    const comps: Float64Array[] = [];
+    for (const [threads, size] of [
+      [1, n],
+      [2, n],
+      [2, 999],
+      [1, 333],
+    ]) {
+      const p = await new Pipeline(spec).fit(() => iterate(chunksOf(M, size)), { threads });
+      const step = p.fittedSteps[p.fittedSteps.length - 1] as { components: Float64Array };
+      comps.push(step.components);
+      const f32 = p.float32Mapper();
+      expect(f32).not.toBeNull();
+      outs.push((f32 as (x: Float32Array, n: number) => Float32Array)(M.data, n));
+    }
+    for (let i = 1; i < outs.length; i++) {
+      expect(sameBits(comps[i], comps[0]), `components, run ${i}`).toBe(true);
+      expect(sameBits(outs[i], outs[0]), `output, run ${i}`).toBe(true);
+    }
+  });
+});
