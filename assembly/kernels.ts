@@ -25,7 +25,7 @@ function fma(a: v128, b: v128, c: v128): v128 {
  * 4 × 4 tile of Σ_r A[r] ⊗ B[r] for r in [r0, r1), over packed panels: a panel holds 4 columns,
  * row r at panel + 32·r (4 doubles). Added into c (row stride ldc doubles).
  */
-function tile4x4Add(pa: usize, pb: usize, r0: i32, r1: i32, c: usize, ldc: i32): void {
+function tile4x4Add(pa: usize, pb: usize, r0: i32, r1: i32, c: usize, ldc: i32, init: bool = false): void {
   let c00 = f64x2.splat(0);
   let c01 = f64x2.splat(0);
   let c10 = f64x2.splat(0);
@@ -57,6 +57,22 @@ function tile4x4Add(pa: usize, pb: usize, r0: i32, r1: i32, c: usize, ldc: i32):
   }
   const s = (<usize>ldc) << 3;
   let o = c;
+  if (init) {
+    // the first block of rows: stored, so the caller need not zero c (0 + x = x, and a −0 here
+    // only ever meets +0 in the caller's sums)
+    v128.store(o, c00);
+    v128.store(o, c01, 16);
+    o += s;
+    v128.store(o, c10);
+    v128.store(o, c11, 16);
+    o += s;
+    v128.store(o, c20);
+    v128.store(o, c21, 16);
+    o += s;
+    v128.store(o, c30);
+    v128.store(o, c31, 16);
+    return;
+  }
   v128.store(o, f64x2.add(v128.load(o), c00));
   v128.store(o, f64x2.add(v128.load(o, 16), c01), 16);
   o += s;
@@ -71,9 +87,10 @@ function tile4x4Add(pa: usize, pb: usize, r0: i32, r1: i32, c: usize, ldc: i32):
 }
 
 /**
- * C += Σ_r Y[r]ᵀ Y[r] on the upper block triangle, Y packed as `np` panels of k rows × 4 columns
- * (panel p at pack + 32·k·p). C is (4·np) × ldc doubles; tiles (ip, jp ≥ ip) are written, whole
- * (the diagonal tiles' lower halves too). Thread `tid` of `nth` takes the block rows ip ≡ tid.
+ * C = Σ_r Y[r]ᵀ Y[r] (k ≥ 1) on the upper block triangle, Y packed as `np` panels of k rows × 4
+ * columns (panel p at pack + 32·k·p). C is (4·np) × ldc doubles; tiles (ip, jp ≥ ip) are written
+ * whole (the diagonal tiles' lower halves too), the first block of rows stored, so C need not be
+ * zeroed. Thread `tid` of `nth` takes the block rows ip ≡ tid.
  */
 export function syrkPacked(pack: usize, k: i32, np: i32, c: usize, ldc: i32, tid: i32, nth: i32): void {
   const panel = (<usize>k) << 5;
@@ -83,7 +100,7 @@ export function syrkPacked(pack: usize, k: i32, np: i32, c: usize, ldc: i32, tid
       const pa = pack + panel * <usize>ip;
       const crow = c + ((<usize>(ip << 2) * <usize>ldc) << 3);
       for (let jp = ip; jp < np; jp++) {
-        tile4x4Add(pa, pack + panel * <usize>jp, r0, r1, crow + ((<usize>jp) << 5), ldc);
+        tile4x4Add(pa, pack + panel * <usize>jp, r0, r1, crow + ((<usize>jp) << 5), ldc, r0 === 0);
       }
     }
   }
@@ -562,12 +579,21 @@ function addRow8(o: usize, lo: v128, hi: v128): void {
   v128.store(o, f64x2.add(v128.load(o, 48), f64x2.promote_low_f32x4(i32x4.shuffle(hi, hi, 2, 3, 0, 1))), 48);
 }
 
+/** The first block's float32 sums, widened, stored over the 8 doubles at o (see tile4x4Add's init). */
+function storeRow8(o: usize, lo: v128, hi: v128): void {
+  v128.store(o, f64x2.promote_low_f32x4(lo));
+  v128.store(o, f64x2.promote_low_f32x4(i32x4.shuffle(lo, lo, 2, 3, 0, 1)), 16);
+  v128.store(o, f64x2.promote_low_f32x4(hi), 32);
+  v128.store(o, f64x2.promote_low_f32x4(i32x4.shuffle(hi, hi, 2, 3, 0, 1)), 48);
+}
+
 /**
  * 4 × 8 tile of Σ_r A[r] ⊗ B[r], r in [r0, r1), in float32: A is 4 float32 lanes at pa + as·r
  * (as = 32: 4 lanes of an 8-wide panel; 16: a 4-row panel), B a whole 8-wide panel (row r at
- * pb + 32·r); the float32 sums are added into the float64 4 × 8 tile at c (row stride cs bytes).
+ * pb + 32·r); the float32 sums are added into the float64 4 × 8 tile at c (row stride cs bytes),
+ * or stored over it with `init`.
  */
-function tile4x8F32(pa: usize, as: usize, pb: usize, r0: i32, r1: i32, c: usize, cs: usize): void {
+function tile4x8F32(pa: usize, as: usize, pb: usize, r0: i32, r1: i32, c: usize, cs: usize, init: bool): void {
   let c00 = f32x4.splat(0);
   let c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0);
@@ -597,6 +623,13 @@ function tile4x8F32(pa: usize, as: usize, pb: usize, r0: i32, r1: i32, c: usize,
     a += as;
     b += 32;
   }
+  if (init) {
+    storeRow8(c, c00, c01);
+    storeRow8(c + cs, c10, c11);
+    storeRow8(c + 2 * cs, c20, c21);
+    storeRow8(c + 3 * cs, c30, c31);
+    return;
+  }
   addRow8(c, c00, c01);
   addRow8(c + cs, c10, c11);
   addRow8(c + 2 * cs, c20, c21);
@@ -604,9 +637,9 @@ function tile4x8F32(pa: usize, as: usize, pb: usize, r0: i32, r1: i32, c: usize,
 }
 
 /**
- * C += Σ_r Y[r]ᵀ Y[r] (mixed precision, see above) on the upper block triangle, Y packed by
+ * C = Σ_r Y[r]ᵀ Y[r] (k ≥ 1; mixed precision, see above) on the upper block triangle, Y packed by
  * packCentredF32 as `np` float32 panels of k rows × 8 columns. C is (8·np) × ldc doubles; 4 × 8
- * tiles (rows 4·ib.., columns 8·jp.. with jp ≥ ib/2) are written whole. Part `tid` of `nth`
+ * tiles (rows 4·ib.., columns 8·jp.. with jp ≥ ib/2) are written whole, the first block stored. Part `tid` of `nth`
  * takes the 4-row blocks ib ≡ tid (mod nth).
  */
 export function syrkPackedF32(pack: usize, k: i32, np: i32, c: usize, ldc: i32, tid: i32, nth: i32): void {
@@ -618,8 +651,72 @@ export function syrkPackedF32(pack: usize, k: i32, np: i32, c: usize, ldc: i32, 
       const pa = pack + panel * <usize>(ib >> 1) + ((<usize>(ib & 1)) << 4);
       const crow = c + ((<usize>(ib << 2) * <usize>ldc) << 3);
       for (let jp = ib >> 1; jp < np; jp++) {
-        tile4x8F32(pa, 32, pack + panel * <usize>jp, r0, r1, crow + ((<usize>jp) << 6), (<usize>ldc) << 3);
+        tile4x8F32(pa, 32, pack + panel * <usize>jp, r0, r1, crow + ((<usize>jp) << 6), (<usize>ldc) << 3, r0 === 0);
       }
+    }
+  }
+}
+
+/**
+ * C[i·d + j] += c[i·dp + j]·(inv_i·inv_j) + (w·δ_i)·δ_j for i ≤ j < d, rows split by area: a
+ * kernel's padded upper-triangle output merged into the running scatter C (d × d), unscaled by the
+ * column scales `inv` (0: none) and with Chan's rank-one merge term (delta = 0: none). Plain
+ * multiplies and adds in this order (never fused), so the sums are those of the same loop in JS.
+ */
+export function mergeUpper(
+  c: usize,
+  dp: i32,
+  C: usize,
+  d: i32,
+  inv: usize,
+  delta: usize,
+  w: f64,
+  part: i32,
+  parts: i32,
+): void {
+  const r0 = triRows(d, part, parts);
+  const r1 = triRows(d, part + 1, parts);
+  for (let i = r0; i < r1; i++) {
+    const src = c + ((<usize>i * <usize>dp) << 3);
+    const dst = C + ((<usize>i * <usize>d) << 3);
+    const si = inv ? load<f64>(inv + ((<usize>i) << 3)) : 1;
+    const di = delta ? load<f64>(delta + ((<usize>i) << 3)) * w : 0;
+    const siv = f64x2.splat(si);
+    const div = f64x2.splat(di);
+    let j = i;
+    if (inv && delta) {
+      for (; j + 1 < d; j += 2) {
+        const o = (<usize>j) << 3;
+        const t = f64x2.add(
+          f64x2.mul(v128.load(src + o), f64x2.mul(siv, v128.load(inv + o))),
+          f64x2.mul(div, v128.load(delta + o)),
+        );
+        v128.store(dst + o, f64x2.add(v128.load(dst + o), t));
+      }
+    } else if (inv) {
+      for (; j + 1 < d; j += 2) {
+        const o = (<usize>j) << 3;
+        const t = f64x2.mul(v128.load(src + o), f64x2.mul(siv, v128.load(inv + o)));
+        v128.store(dst + o, f64x2.add(v128.load(dst + o), t));
+      }
+    } else if (delta) {
+      for (; j + 1 < d; j += 2) {
+        const o = (<usize>j) << 3;
+        const t = f64x2.add(v128.load(src + o), f64x2.mul(div, v128.load(delta + o)));
+        v128.store(dst + o, f64x2.add(v128.load(dst + o), t));
+      }
+    } else {
+      for (; j + 1 < d; j += 2) {
+        const o = (<usize>j) << 3;
+        v128.store(dst + o, f64x2.add(v128.load(dst + o), v128.load(src + o)));
+      }
+    }
+    for (; j < d; j++) {
+      const o = (<usize>j) << 3;
+      let t = load<f64>(src + o);
+      if (inv) t *= si * load<f64>(inv + o);
+      if (delta) t += di * load<f64>(delta + o);
+      store<f64>(dst + o, load<f64>(dst + o) + t);
     }
   }
 }
@@ -1027,7 +1124,7 @@ function projectTile(za: usize, n: i32, d: i32, k: i32, panel: usize, q: i32, i0
   const JB = 64;
   for (let t = 0; t < 32; t++) store<f64>(acc + ((<usize>t) << 3), 0);
   // blocks of JB terms summed in float32, each added into the float64 acc (rows of 64 bytes)
-  for (let j0 = 0; j0 < d; j0 += JB) tile4x8F32(za, 16, panel, j0, min(d, j0 + JB), acc, 64);
+  for (let j0 = 0; j0 < d; j0 += JB) tile4x8F32(za, 16, panel, j0, min(d, j0 + JB), acc, 64, false);
   for (let p = 0; p < 4; p++) {
     const i = i0 + p;
     if (i >= n) break;

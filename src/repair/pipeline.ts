@@ -16,7 +16,7 @@
 import { InputError, NotFittedError, UsageError } from "../errors.js";
 import type { Chunk } from "../io/types.js";
 import type { Matrix } from "../linalg/matrix.js";
-import { type FastKernels, fastKernels } from "../linalg/wasm/fast.js";
+import { type FastKernels, fastKernels, PackedW } from "../linalg/wasm/fast.js";
 import { type Precision, Profile } from "../profile/profile.js";
 import { VERSION } from "../version.js";
 import { BlockFeeder } from "./blocks.js";
@@ -261,7 +261,7 @@ export class Pipeline {
     if (lastStep.kind === "center") return (x, n) => fast.centreF32(x, n, d, mean);
     const aff = affineMatrix(lastStep);
     if (!aff) return null;
-    const W = Float32Array.from(aff.P);
+    const W = new PackedW(Float32Array.from(aff.P), d, aff.dout);
     return (x, n) => fast.projectF32(x, n, d, W, aff.dout, mean);
   }
 

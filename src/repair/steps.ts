@@ -8,7 +8,7 @@
 import { InputError, UsageError } from "../errors.js";
 import { eigh } from "../linalg/eigh.js";
 import { centredDeflate, centredProduct, congruence, transposed } from "../linalg/transform.js";
-import type { FastKernels } from "../linalg/wasm/fast.js";
+import { type FastKernels, PackedW } from "../linalg/wasm/fast.js";
 import { rowHash } from "../profile/hash.js";
 import { HashSet64 } from "../profile/hashset.js";
 import { type Rows, selectRows } from "./rows.js";
@@ -362,11 +362,12 @@ export function projectFast(
   const block = Math.max(1, Math.min(n, FAST_ROWS));
   const z32 = new Float32Array(block * d);
   const out = new Float32Array(block * k);
+  const packed = new PackedW(W, d, k);
   for (let r = 0; r < n; r += block) {
     const m = Math.min(block, n - r);
     z32.set(z.subarray(r * d, (r + m) * d));
     const o = m === block ? out : out.subarray(0, m * k);
-    fast.projectF32(z32.subarray(0, m * d), m, d, W, k, undefined, o);
+    fast.projectF32(z32.subarray(0, m * d), m, d, packed, k, undefined, o);
     y.set(o.subarray(0, m * k), r * k);
   }
   return y;

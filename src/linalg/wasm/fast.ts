@@ -36,6 +36,7 @@ const KERNELS = [
   "packCentred",
   "packCentredF32",
   "syrkPackedF32",
+  "mergeUpper",
   "projectF32",
   "packRowsF32",
   "centreF32",
@@ -58,30 +59,25 @@ function tredParts(i: number): number {
 }
 
 /**
- * C[i·d + j] += c[i·dp + j]·(inv_i·inv_j) + (w·δ_i)·δ_j for i ≤ j < d: the upper triangle of a
- * kernel's padded output (unscaled by the column scales `inv`, or as it is when null) merged
- * with Chan's rank-one term (delta null or w = 0: none), as Profile's merge computes it.
+ * W (d × k) packed once for projectF32, for callers that project many chunks with the same W: ⌈k/8⌉
+ * float32 panels of d rows × 8 columns (columns ≥ k zero). A copy: later changes to W do not reach it.
  */
-function addUpper(
-  c: Float64Array,
-  dp: number,
-  C: Float64Array,
-  d: number,
-  inv: Float64Array | null = null,
-  delta: Float64Array | null = null,
-  w = 0,
-): void {
-  if (w === 0) delta = null;
-  for (let i = 0; i < d; i++) {
-    const src = i * dp;
-    const dst = i * d;
-    const di = delta ? delta[i] * w : 0;
-    if (inv) {
-      const si = inv[i];
-      if (delta) for (let j = i; j < d; j++) C[dst + j] += c[src + j] * (si * inv[j]) + di * delta[j];
-      else for (let j = i; j < d; j++) C[dst + j] += c[src + j] * (si * inv[j]);
-    } else if (delta) for (let j = i; j < d; j++) C[dst + j] += c[src + j] + di * delta[j];
-    else for (let j = i; j < d; j++) C[dst + j] += c[src + j];
+export class PackedW {
+  readonly panels: Float32Array;
+  constructor(
+    W: Float32Array | Float64Array,
+    readonly d: number,
+    readonly k: number,
+  ) {
+    const kp = (k + 7) >> 3;
+    const wp = new Float32Array(kp * d * 8);
+    for (let q = 0; q < kp; q++) {
+      for (let j = 0; j < d; j++) {
+        const o = (q * d + j) * 8;
+        for (let c = 0; c < 8 && q * 8 + c < k; c++) wp[o + c] = W[j * k + q * 8 + c];
+      }
+    }
+    this.panels = wp;
   }
 }
 
@@ -148,13 +144,41 @@ export class FastKernels {
     delta: Float64Array | null = null,
     w = 0,
   ): void {
+    if (k === 0) return;
     const dp = (d + 3) & ~3;
     const np = dp >> 2;
     this.ensure(cOff + dp * dp * 8);
-    const c = this.f64(cOff, dp * dp);
-    c.fill(0);
     this.pool.run("syrkPacked", [pack, k, np, cOff, dp], this.parts(np));
-    addUpper(c, dp, C, d, null, delta, w);
+    this.mergeInto(cOff, dp, C, d, null, delta, w);
+  }
+
+  /**
+   * C[i·d + j] += c[i·dp + j]·(inv_i·inv_j) + (w·δ_i)·δ_j for i ≤ j < d (WASM mergeUpper on the
+   * pool): a kernel's padded upper-triangle output at byte offset cOff, unscaled by the column
+   * scales `inv` (null: none), merged into the running scatter C with Chan's rank-one term
+   * (delta null or w = 0: none). The same sums as a plain JS loop, element for element.
+   */
+  private mergeInto(
+    cOff: number,
+    dp: number,
+    C: Float64Array,
+    d: number,
+    inv: Float64Array | null,
+    delta: Float64Array | null,
+    w: number,
+  ): void {
+    const al = (b: number) => (b + 63) & ~63;
+    const cc = al(cOff + dp * dp * 8);
+    const invOff = al(cc + d * d * 8);
+    const deltaOff = al(invOff + d * 8);
+    this.ensure(deltaOff + d * 8);
+    this.f64(cc, d * d).set(C.subarray(0, d * d));
+    if (inv) this.f64(invOff, d).set(inv);
+    const useDelta = delta !== null && w > 0;
+    if (useDelta) this.f64(deltaOff, d).set(delta);
+    const args = [cOff, dp, cc, d, inv ? invOff : 0, useDelta ? deltaOff : 0, w];
+    this.pool.run("mergeUpper", args, this.parts(d >> 4));
+    C.set(this.f64(cc, d * d));
   }
 
   /** Same contract as the reference syrkUpperT: yt is d × k (a chunk transposed). */
@@ -295,12 +319,11 @@ export class FastKernels {
         this.parts(dp >> 5),
       );
       cm.set(new Float64Array(buf(), cmOff, d));
-      const out = this.f64(cOff, dp * dp);
-      out.fill(0);
+      if (k === 0) return;
       this.pool.run("syrkPackedF32", [pack, k, dp >> 3, cOff, dp], this.parts(dp >> 2));
       // undo the power-of-two column scales (exact)
-      const inv = Float64Array.from(new Float64Array(buf(), scaleOff, d), (s) => 1 / s);
-      addUpper(out, dp, C, d, inv, cm, w);
+      const inv = new Float64Array(buf(), scaleOff, d).map((s) => 1 / s);
+      this.mergeInto(cOff, dp, C, d, inv, cm, w);
       return;
     }
     const dp = (d + 3) & ~3;
@@ -598,12 +621,13 @@ export class FastKernels {
    * float64 or float32; used as float32). Centring is done first (centreF32: in float64, rounded
    * once to float32); the products are float32 (error bound in assembly/kernels.ts, projectF32:
    * about 3.8e-6 · Σ_j |z_j·w_jc| plus the final float32 rounding). For the PCA projection of `fix`.
+   * W may be given packed (PackedW), to pack it once for many chunks.
    */
   projectF32(
     X: Float32Array,
     n: number,
     d: number,
-    W: Float32Array | Float64Array,
+    W: Float32Array | Float64Array | PackedW,
     k: number,
     mu?: Float64Array,
     out = new Float32Array(n * k),
@@ -618,16 +642,7 @@ export class FastKernels {
     const oOff = al(zOff + ((n + 3) >> 2) * 16 * d);
     this.ensure(oOff + n * k * 4);
     const buf = this.memory.buffer;
-    const wp = new Float32Array(buf, wOff, kp * d * 8);
-    for (let q = 0; q < kp; q++) {
-      for (let j = 0; j < d; j++) {
-        const o = (q * d + j) * 8;
-        for (let c = 0; c < 8; c++) {
-          const col = q * 8 + c;
-          wp[o + c] = col < k ? W[j * k + col] : 0;
-        }
-      }
-    }
+    new Float32Array(buf, wOff, kp * d * 8).set(W instanceof PackedW ? W.panels : new PackedW(W, d, k).panels);
     new Float32Array(buf, xOff, n * d).set(X.subarray(0, n * d));
     const m = new Float64Array(buf, muOff, d);
     if (mu) m.set(mu);
