@@ -1,5 +1,5 @@
 /**
- * Feeds a Profile in blocks of exactly BLOCK_ROWS rows, whatever chunks the reader yields: the
+ * Feeds a Profile in blocks of exactly blockRowsFor(d) rows, whatever chunks the reader yields: the
  * profile's pairwise (Chan) merges then happen at the same rows for any chunk size, so its mean
  * and covariance, the fit made from them, and so the output are bit-identical for any --chunk-rows.
  */
@@ -7,7 +7,21 @@ import type { Chunk } from "../io/types.js";
 import type { FloatArray } from "../linalg/matrix.js";
 import type { Profile } from "../profile/profile.js";
 
-export const BLOCK_ROWS = 1024;
+/** Values in one block, at most: 2²² (16 MiB of float32), so each block amortises its d × d merge. */
+const BLOCK_VALUES = 2 ** 22;
+/** Rows in one block, at most (the kernels keep about 64 bytes per row besides the values). */
+const MAX_BLOCK_ROWS = 65536;
+
+/**
+ * Rows per block for d columns: the largest power of two with at most BLOCK_VALUES values, and at
+ * least 1024 and at most 65536 rows (d = 768: 4096 rows; d = 256: 16384). A function of d alone, so the blocks, and
+ * the bits, depend on the input's width and never on the reader's chunks or the thread count.
+ */
+export function blockRowsFor(d: number): number {
+  let rows = 1024;
+  while (rows < MAX_BLOCK_ROWS && rows * 2 * d <= BLOCK_VALUES) rows *= 2;
+  return rows;
+}
 
 export class BlockFeeder {
   private data: FloatArray | null = null;
@@ -16,10 +30,14 @@ export class BlockFeeder {
   private offset = 0;
   private anyNull = false;
 
+  private readonly blockRows: number;
+
   constructor(
     private readonly profile: Profile,
-    private readonly blockRows = BLOCK_ROWS,
-  ) {}
+    blockRows = blockRowsFor(profile.dims),
+  ) {
+    this.blockRows = blockRows;
+  }
 
   push(chunk: Chunk): void {
     const { rows, cols, data } = chunk.matrix;
