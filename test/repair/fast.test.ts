@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openEmbeddings } from "../../src/io/open.js";
 import { openWriter } from "../../src/io/writers/open.js";
 import type { Matrix } from "../../src/linalg/matrix.js";
-import { fastKernels } from "../../src/linalg/wasm/fast.js";
+import { fastKernels, PackedW } from "../../src/linalg/wasm/fast.js";
 import { blockRowsFor } from "../../src/repair/blocks.js";
 import { Pipeline } from "../../src/repair/pipeline.js";
 import { runFix } from "../../src/repair/run.js";
@@ -251,5 +251,17 @@ describe.skipIf(fast === null)("fix's fit over more than one block of rows", () 
       expect(sameBits(comps[i], comps[0]), `components, run ${i}`).toBe(true);
       expect(sameBits(outs[i], outs[0]), `output, run ${i}`).toBe(true);
     }
+  });
+});
+
+describe.skipIf(fast === null)("projectF32 with W packed once (PackedW)", () => {
+  test("gives the same bits as W passed plain, and refuses a W packed for another shape", () => {
+    const k = 13;
+    const W = new Float32Array(D * k).map((_, i) => Math.sin(i) / 10);
+    const f = fast as NonNullable<typeof fast>;
+    const plain = f.projectF32(X.data, N, D, W, k);
+    const packed = f.projectF32(X.data, N, D, new PackedW(W, D, k), k);
+    expect(sameBits(packed, plain)).toBe(true);
+    expect(() => f.projectF32(X.data, N, D, new PackedW(W, D, k), k - 1)).toThrow(/packed as 160 × 13/);
   });
 });

@@ -642,6 +642,9 @@ export class FastKernels {
     const oOff = al(zOff + ((n + 3) >> 2) * 16 * d);
     this.ensure(oOff + n * k * 4);
     const buf = this.memory.buffer;
+    if (W instanceof PackedW && (W.d !== d || W.k !== k)) {
+      throw new RangeError(`projectF32: W was packed as ${W.d} × ${W.k}, used as ${d} × ${k}`);
+    }
     new Float32Array(buf, wOff, kp * d * 8).set(W instanceof PackedW ? W.panels : new PackedW(W, d, k).panels);
     new Float32Array(buf, xOff, n * d).set(X.subarray(0, n * d));
     const m = new Float64Array(buf, muOff, d);
