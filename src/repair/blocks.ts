@@ -13,9 +13,9 @@ const BLOCK_VALUES = 2 ** 22;
 const MAX_BLOCK_ROWS = 65536;
 
 /**
- * Rows per block for d columns: the largest power of two with at most BLOCK_VALUES values, and at
- * least 1024 and at most 65536 rows (d = 768: 4096 rows; d = 256: 16384). A function of d alone, so the blocks, and
- * the bits, depend on the input's width and never on the reader's chunks or the thread count.
+ * Rows per block for d columns: the largest power of two with at most BLOCK_VALUES values, between
+ * 1024 and MAX_BLOCK_ROWS rows (d = 768: 4096 rows; d = 256: 16384). A function of d alone, so the
+ * blocks, and the bits, depend on the input's width and never on the reader's chunks or threads.
  */
 export function blockRowsFor(d: number): number {
   let rows = 1024;
@@ -30,14 +30,10 @@ export class BlockFeeder {
   private offset = 0;
   private anyNull = false;
 
-  private readonly blockRows: number;
-
   constructor(
     private readonly profile: Profile,
-    blockRows = blockRowsFor(profile.dims),
-  ) {
-    this.blockRows = blockRows;
-  }
+    private readonly blockRows = blockRowsFor(profile.dims),
+  ) {}
 
   push(chunk: Chunk): void {
     const { rows, cols, data } = chunk.matrix;

@@ -261,7 +261,7 @@ export class Pipeline {
     if (lastStep.kind === "center") return (x, n) => fast.centreF32(x, n, d, mean);
     const aff = affineMatrix(lastStep);
     if (!aff) return null;
-    const W = new PackedW(Float32Array.from(aff.P), d, aff.dout);
+    const W = new PackedW(aff.P, d, aff.dout);
     return (x, n) => fast.projectF32(x, n, d, W, aff.dout, mean);
   }
 

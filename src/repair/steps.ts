@@ -293,14 +293,13 @@ export function compileStep(step: FittedStep, dimsIn: number, kernels: FastKerne
     case "abtt": {
       if (fast) {
         // Coefficients c = z·Uᵀ through projectF32 (W = Uᵀ, dims × D), then y = z − c·U in float64.
-        const Ut = transposed(step.components, step.k, dimsIn);
-        const W = Float32Array.from(Ut);
+        const W = new PackedW(transposed(step.components, step.k, dimsIn), dimsIn, step.k);
         return {
           ...base,
           open: () => (rows) =>
             mapNonNull(rows, dout, (x, n) => {
               const z = subtractMean(x, n, dimsIn, step.mean);
-              const coef = projectFast(fast, z, n, dimsIn, W, step.k);
+              const coef = projectFast(fast, z, n, W);
               return deflateBy(z, n, dimsIn, coef, step.components, step.k);
             }),
         };
@@ -322,11 +321,11 @@ export function compileStep(step: FittedStep, dimsIn: number, kernels: FastKerne
       const aff = affineMatrix(step);
       if (!aff) throw new Error("unreachable");
       if (fast) {
-        const W = Float32Array.from(aff.P);
+        const W = new PackedW(aff.P, dimsIn, dout);
         return {
           ...base,
           open: () => (rows) =>
-            mapNonNull(rows, dout, (x, n) => projectFast(fast, subtractMean(x, n, dimsIn, aff.m), n, dimsIn, W, dout)),
+            mapNonNull(rows, dout, (x, n) => projectFast(fast, subtractMean(x, n, dimsIn, aff.m), n, W)),
         };
       }
       const Pt = transposed(aff.P, dimsIn, dout);
@@ -343,31 +342,24 @@ const FAST_ROWS = 16384;
 
 /**
  * y = z·W (n × k, float64 holding float32 values) for centred float64 rows z (n × d) and W
- * (d × k, float32): z is rounded once to float32, the products run in float32 within blocks of 64
+ * (d × k, float32, packed once per fitted step): z is rounded once to float32, the products run in float32 within blocks of 64
  * terms added into float64, and each result is rounded to float32 (assembly/kernels.ts,
  * projectF32). Error bound, with u = 2⁻²⁴ and γ₆₄ = 64u/(1 − 64u) ≈ 3.8e-6:
  *   |y_c − exact_c| ≤ (γ₆₄ + 2u + 2⁻⁵³⌈d/64⌉)·Σ_j |z_j|·|w_jc| + u·|exact_c|
  * where the 2u covers rounding z and W to float32. Rows are independent, so the result does not
  * depend on how rows are grouped into calls or split across threads.
  */
-export function projectFast(
-  fast: FastKernels,
-  z: Float64Array,
-  n: number,
-  d: number,
-  W: Float32Array,
-  k: number,
-): Float64Array {
+export function projectFast(fast: FastKernels, z: Float64Array, n: number, W: PackedW): Float64Array {
+  const { d, k } = W;
   const y = new Float64Array(n * k);
   const block = Math.max(1, Math.min(n, FAST_ROWS));
   const z32 = new Float32Array(block * d);
   const out = new Float32Array(block * k);
-  const packed = new PackedW(W, d, k);
   for (let r = 0; r < n; r += block) {
     const m = Math.min(block, n - r);
     z32.set(z.subarray(r * d, (r + m) * d));
     const o = m === block ? out : out.subarray(0, m * k);
-    fast.projectF32(z32.subarray(0, m * d), m, d, packed, k, undefined, o);
+    fast.projectF32(z32.subarray(0, m * d), m, d, W, k, undefined, o);
     y.set(o.subarray(0, m * k), r * k);
   }
   return y;
