@@ -83,7 +83,8 @@ Output: written to a temporary file and renamed at the end; never over the input
 only with --force. Passes over the input: docs/fix.md.`;
 
 export function inputOf(file: string, flags: OutputFlags, io: CliIO): RunInput {
-  const opts: OpenOptions = { column: flags.column, key: flags.key, chunkRows: flags.chunkRows };
+  // fix's and apply's passes (repair/run.ts) copy what they keep and read one chunk ahead at most
+  const opts: OpenOptions = { column: flags.column, key: flags.key, chunkRows: flags.chunkRows, reuseBuffers: true };
   const input: RunInput = {
     open: () => openEmbeddings(file, opts, io.stdin),
     label: file,

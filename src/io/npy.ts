@@ -15,7 +15,14 @@ import { EmbcheckError, InputError, InternalError } from "../errors.js";
 import { type FloatArray, matrix } from "../linalg/matrix.js";
 import { halvesToFloat32 } from "./half.js";
 import { formatShape, type NpyHeader, type ReadNext, readNpyHeader } from "./npyHeader.js";
-import { type Chunk, defaultChunkRows, type EmbeddingSource, type OpenOptions, type SourceInfo } from "./types.js";
+import {
+  type Chunk,
+  defaultChunkRows,
+  type EmbeddingSource,
+  type OpenOptions,
+  REUSE_RING,
+  type SourceInfo,
+} from "./types.js";
 
 const HOST_BIG_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 0;
 /** Concurrent positioned reads when gathering Fortran-order column segments. */
@@ -50,7 +57,7 @@ export async function openNpyFile(path: string, opts: OpenOptions = {}): Promise
       );
     }
     const info = makeInfo(path, h, st.size);
-    const reader = new BlockReader(h, path, chunkRowsFor(h, opts));
+    const reader = new BlockReader(h, path, chunkRowsFor(h, opts), opts.reuseBuffers === true);
     let bytes = h.dataOffset;
     let closed = false;
     const readAt = async (dst: Uint8Array, position: number) => {
@@ -94,7 +101,7 @@ export async function openNpyStream(
     throw e;
   }
   const info = makeInfo(label, h, null);
-  const reader = new BlockReader(h, label, chunkRowsFor(h, opts));
+  const reader = new BlockReader(h, label, chunkRowsFor(h, opts), opts.reuseBuffers === true);
   let closed = false;
   let spill: Spill | null = null;
 
@@ -194,11 +201,14 @@ class BlockReader {
   private scratch: FloatArray | null = null;
   private readonly swap: boolean;
   private readonly rowBytes: number;
+  private readonly ring: FloatArray[] = [];
+  private ringAt = 0;
 
   constructor(
     private readonly h: NpyHeader,
     private readonly file: string,
     private readonly chunkRows: number,
+    private readonly reuse = false,
   ) {
     this.swap = h.itemSize > 1 && h.bigEndian !== HOST_BIG_ENDIAN;
     this.rowBytes = h.dims * h.itemSize;
@@ -233,7 +243,7 @@ class BlockReader {
           await Promise.all(reads);
         }
         const colMajor = this.decode(raw, r * dims, this.scratchArray(r * dims));
-        data = this.newArray(r * dims);
+        data = this.chunkArray(r * dims);
         transpose(colMajor, r, dims, data);
       }
       yield { matrix: matrix(r, dims, data), rowOffset: r0 };
@@ -256,7 +266,7 @@ class BlockReader {
     const n = r * this.h.dims;
     const nbytes = r * this.rowBytes;
     const direct = this.h.dtype === "float32" || this.h.dtype === "float64";
-    const out = this.newArray(n);
+    const out = this.chunkArray(n);
     const dst = direct ? new Uint8Array(out.buffer, 0, nbytes) : this.rawBuffer(nbytes).subarray(0, nbytes);
     const got = await fill(dst);
     if (got < nbytes) throw this.endsEarly(r0, got);
@@ -292,6 +302,17 @@ class BlockReader {
         break;
     }
     return out;
+  }
+
+  /** A chunk's array: a fresh one, or with `reuse` the next of the ring (OpenOptions.reuseBuffers). */
+  private chunkArray(n: number): FloatArray {
+    if (!this.reuse) return this.newArray(n);
+    const at = this.ringAt;
+    this.ringAt = (at + 1) % REUSE_RING;
+    const a = this.ring[at];
+    if (a && a.length === n) return a;
+    this.ring[at] = this.newArray(n);
+    return this.ring[at];
   }
 
   private newArray(n: number): FloatArray {

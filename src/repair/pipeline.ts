@@ -243,9 +243,10 @@ export class Pipeline {
    * the centring (one composed mean) and the product X·W both run in WebAssembly on the chunk's
    * float32 values, with no float64 copy of the chunk. Output: the compiled path's numbers up to the
    * float64 rounding of the composed mean (then the same float32 products); null when the pipeline
-   * is not of this shape. For rows without nulls; every row is kept, in order.
+   * is not of this shape. For rows without nulls; every row is kept, in order. The result goes into
+   * `out` when given (n × dimsOut values), else into a new array.
    */
-  float32Mapper(): ((x: Float32Array, n: number) => Float32Array) | null {
+  float32Mapper(): ((x: Float32Array, n: number, out?: Float32Array) => Float32Array) | null {
     const fast = this.kernels();
     const steps = this.fittedSteps;
     const d = this.dimsIn_;
@@ -258,11 +259,11 @@ export class Pipeline {
       for (let j = 0; j < d; j++) mean[j] += s.mean[j];
     }
     const lastStep = steps[steps.length - 1];
-    if (lastStep.kind === "center") return (x, n) => fast.centreF32(x, n, d, mean);
+    if (lastStep.kind === "center") return (x, n, out) => fast.centreF32(x, n, d, mean, out);
     const aff = affineMatrix(lastStep);
     if (!aff) return null;
     const W = new PackedW(aff.P, d, aff.dout);
-    return (x, n) => fast.projectF32(x, n, d, W, aff.dout, mean);
+    return (x, n, out) => fast.projectF32(x, n, d, W, aff.dout, mean, out);
   }
 
   /** Transforms a whole matrix (one stream of one chunk). */

@@ -100,9 +100,16 @@ export async function profileInput(input: RunInput): Promise<{ info: SourceInfo;
     });
     const feeder = new BlockFeeder(profile);
     let rows = 0;
-    for await (const chunk of source) {
-      feeder.push(chunk);
-      rows += chunk.matrix.rows;
+    // reading the next chunk overlaps profiling this one
+    const it = source[Symbol.asyncIterator]();
+    let next = it.next();
+    for (;;) {
+      const r = await next;
+      if (r.done) break;
+      next = it.next();
+      next.catch(() => {}); // a failed read surfaces at the await above
+      feeder.push(r.value);
+      rows += r.value.matrix.rows;
       input.onRows?.(1, rows);
     }
     feeder.flush();
@@ -152,6 +159,9 @@ export async function applyPass(
     let rowsIn = 0;
     let rowsOut = 0;
     const fast32 = pipeline.float32Mapper();
+    // the fast path's output array, reused: a block is done with once the writer's write resolved
+    // and the after-profile copied it
+    let out = new Float32Array(0);
     // reading the next chunk overlaps transforming, writing and profiling this one
     const it = source[Symbol.asyncIterator]();
     let next = it.next();
@@ -163,11 +173,14 @@ export async function applyPass(
       const chunk = r.value;
       beforeFeed?.push(chunk);
       const x = chunk.matrix.data;
+      const n = chunk.matrix.rows;
+      const f32 = fast32 && x instanceof Float32Array && !chunk.nulls ? x : null;
+      if (f32 && out.length !== n * pipeline.dimsOut) out = new Float32Array(n * pipeline.dimsOut);
       const t =
-        fast32 && x instanceof Float32Array && !chunk.nulls
+        fast32 && f32
           ? {
-              matrix: { rows: chunk.matrix.rows, cols: pipeline.dimsOut, data: fast32(x, chunk.matrix.rows) },
-              index: Int32Array.from({ length: chunk.matrix.rows }, (_, i) => i),
+              matrix: { rows: n, cols: pipeline.dimsOut, data: fast32(f32, n, out) },
+              index: Int32Array.from({ length: n }, (_, i) => i),
               nulls: undefined,
             }
           : map(chunk);

@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { InputError } from "../../src/errors.js";
 import { openNpyFile, openNpyStream } from "../../src/io/npy.js";
-import type { EmbeddingSource, OpenOptions } from "../../src/io/types.js";
+import { type EmbeddingSource, type OpenOptions, REUSE_RING } from "../../src/io/types.js";
 
 const FIXTURES = fileURLToPath(new URL("../../fixtures/", import.meta.url));
 const NPY = join(FIXTURES, "npy");
@@ -188,6 +188,45 @@ describe("openNpyFile and openNpyStream read every fixture as NumPy does", () =>
         expectMatchesNumpy(result, exp);
         expectChunking(result, exp.shape[0], 3);
         expect(leftoverSpills()).toEqual([]);
+      });
+
+      test(`reads ${DESCRIPTIONS[fixture] ?? fixture} in chunks of 3 rows into reused arrays ${mode.name}`, async () => {
+        const result = await readAll(await mode.open(path, { chunkRows: 3, reuseBuffers: true }));
+        expectMatchesNumpy(result, exp);
+        expectChunking(result, exp.shape[0], 3);
+        expect(leftoverSpills()).toEqual([]);
+      });
+    }
+  }
+});
+
+describe("reuseBuffers", () => {
+  /** The arrays of every chunk (kept, not copied), with a copy of their values taken on arrival. */
+  async function arraysOf(src: EmbeddingSource): Promise<{ arrays: Float32Array[]; values: number[][] }> {
+    const arrays: Float32Array[] = [];
+    const values: number[][] = [];
+    for await (const c of src) {
+      arrays.push(c.matrix.data as Float32Array);
+      values.push(Array.from(c.matrix.data));
+    }
+    await src.close();
+    return { arrays, values };
+  }
+
+  for (const mode of MODES) {
+    for (const fixture of ["f4_le.npy", "fortran_f4.npy", "f2_be.npy"]) {
+      test(`cycles through ${REUSE_RING} arrays (${DESCRIPTIONS[fixture]}, ${mode.name}); without it every chunk is new`, async () => {
+        const path = join(NPY, fixture);
+        const fresh = await arraysOf(await mode.open(path, { chunkRows: 2 }));
+        const reused = await arraysOf(await mode.open(path, { chunkRows: 2, reuseBuffers: true }));
+        expect(reused.values).toEqual(fresh.values);
+        const full = fresh.arrays.length - 1; // the last chunk may be shorter (then a new array)
+        expect(full).toBeGreaterThan(2 * REUSE_RING);
+        expect(new Set(fresh.arrays).size).toBe(fresh.arrays.length);
+        expect(new Set(reused.arrays.slice(0, full)).size).toBe(REUSE_RING);
+        for (let k = REUSE_RING; k < full; k++) expect(reused.arrays[k]).toBe(reused.arrays[k - REUSE_RING]);
+        // so a kept chunk's data is that of a later chunk once the reader has moved on
+        expect(Array.from(reused.arrays[0])).toEqual(reused.values[full - (full % REUSE_RING || REUSE_RING)]);
       });
     }
   }

@@ -105,11 +105,16 @@ describe("openNpzFile reads members as NumPy does", () => {
     ["single_2d.npz", "vectors", "the only 2-D member when none is named embeddings"],
   ];
   for (const [file, key, what] of CASES) {
-    for (const chunkRows of [undefined, 4]) {
-      test(`reads ${what} exactly${chunkRows ? ` in chunks of ${chunkRows} rows` : ""}`, async () => {
+    for (const [chunkRows, reuseBuffers] of [
+      [undefined, false],
+      [4, false],
+      [2, true],
+    ] as const) {
+      const how = chunkRows ? ` in chunks of ${chunkRows} rows${reuseBuffers ? " into reused arrays" : ""}` : "";
+      test(`reads ${what} exactly${how}`, async () => {
         const path = join(NPZ, file);
         const exp = EXPECTED[`npz/${file}#${key}`];
-        const src = await openNpzFile(path, { chunkRows });
+        const src = await openNpzFile(path, { chunkRows, reuseBuffers });
         expect(src.info).toMatchObject({
           path,
           format: "npz",

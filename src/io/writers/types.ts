@@ -16,6 +16,7 @@ export interface OutBlock {
 
 export interface VectorWriter {
   readonly format: OutputFormat;
+  /** Takes the block; its arrays are the caller's again (to reuse) once the promise resolves. */
   write(block: OutBlock): Promise<void>;
   /** Completes the output; a file appears only now. */
   close(): Promise<void>;

@@ -602,8 +602,14 @@ export class FastKernels {
     flush();
   }
 
-  /** fl32(X − mu) for a float32 n × d chunk X (the difference in float64, rounded once). */
-  centreF32(X: Float32Array, n: number, d: number, mu: Float64Array): Float32Array {
+  /** fl32(X − mu) for a float32 n × d chunk X (the difference in float64, rounded once), into `out`. */
+  centreF32(
+    X: Float32Array,
+    n: number,
+    d: number,
+    mu: Float64Array,
+    out: Float32Array = new Float32Array(n * d),
+  ): Float32Array {
     const al = (b: number) => (b + 63) & ~63;
     const muOff = ARENA;
     const xOff = al(muOff + d * 8);
@@ -613,7 +619,8 @@ export class FastKernels {
     new Float32Array(buf, xOff, n * d).set(X.subarray(0, n * d));
     new Float64Array(buf, muOff, d).set(mu);
     this.pool.run("centreF32", [xOff, n, d, muOff, zOff], this.parts(n >> 6));
-    return new Float32Array(buf, zOff, n * d).slice();
+    out.set(new Float32Array(buf, zOff, n * d));
+    return out;
   }
 
   /**
@@ -630,7 +637,7 @@ export class FastKernels {
     W: Float32Array | Float64Array | PackedW,
     k: number,
     mu?: Float64Array,
-    out = new Float32Array(n * k),
+    out: Float32Array = new Float32Array(n * k),
   ): Float32Array {
     if (n === 0 || k === 0) return out;
     const kp = (k + 7) >> 3;

@@ -1,0 +1,101 @@
+/**
+ * fix and apply over a reader that reuses its chunk arrays (OpenOptions.reuseBuffers, as the CLI
+ * opens inputs) and with the fast path's reused output array write the same bytes and report the
+ * same numbers as over fresh arrays: every pass copies what it keeps before the reader moves on.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { openEmbeddings } from "../../src/io/open.js";
+import { REUSE_RING } from "../../src/io/types.js";
+import { openWriter } from "../../src/io/writers/open.js";
+import { Pipeline } from "../../src/repair/pipeline.js";
+import { type RunInput, runApply, runFix } from "../../src/repair/run.js";
+
+const N = 1000;
+const D = 160;
+const CHUNK = 37; // 28 chunks: the ring wraps many times, the last chunk is short
+let tmp: string;
+let input: string;
+
+function npyBytes(data: Float32Array, n: number, d: number): Buffer {
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${n}, ${d}), }`;
+  header += `${" ".repeat((64 - ((10 + header.length + 1) % 64)) % 64)}\n`;
+  const head = Buffer.alloc(10);
+  Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(head);
+  head.writeUInt16LE(header.length, 8);
+  return Buffer.concat([
+    head,
+    Buffer.from(header, "latin1"),
+    Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+  ]);
+}
+
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), "embcheck-reuse-"));
+  let s = 777;
+  const rand = () => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return s / 4294967296 - 0.5;
+  };
+  const x = new Float32Array(N * D);
+  for (let i = 0; i < N; i++) for (let j = 0; j < D; j++) x[i * D + j] = 0.2 + rand() / Math.sqrt(1 + j);
+  // duplicates (for dedup) and a zero row (for drop-invalid), far apart so they sit in other chunks
+  x.copyWithin(900 * D, 10 * D, 11 * D);
+  x.copyWithin(500 * D, 499 * D, 500 * D);
+  x.fill(0, 123 * D, 124 * D);
+  input = join(tmp, "x.npy");
+  writeFileSync(input, npyBytes(x, N, D));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function runInput(reuseBuffers: boolean): RunInput {
+  return { open: () => openEmbeddings(input, { chunkRows: CHUNK, reuseBuffers }), sampleSize: 200, threads: 2 };
+}
+
+async function fixed(spec: string, reuseBuffers: boolean, name: string) {
+  const out = join(tmp, name);
+  const p = new Pipeline(spec);
+  const r = await runFix(runInput(reuseBuffers), p, (_i, rows, dims) =>
+    openWriter(out, { format: "npy", dtype: "float32", cols: dims, rows, force: true }),
+  );
+  return { bytes: readFileSync(out), r, p };
+}
+
+describe("fix and apply over reused chunk arrays", () => {
+  test("the input makes the reader wrap its ring", () => {
+    expect(Math.floor(N / CHUNK)).toBeGreaterThan(3 * REUSE_RING);
+    expect(N % CHUNK).not.toBe(0);
+  });
+
+  test.each(["center,pca:12", "center", "whiten:8", "l2,pca:6", "dedup,drop-invalid,abtt:2", "pca:20,l2"])(
+    "fix --pipeline %s: the same bytes, before and after numbers",
+    async (spec) => {
+      const fresh = await fixed(spec, false, "fresh.npy");
+      const reused = await fixed(spec, true, "reused.npy");
+      expect(reused.bytes.length).toBeGreaterThan(128);
+      expect(reused.bytes.equals(fresh.bytes)).toBe(true);
+      expect(reused.r.beforeKey).toEqual(fresh.r.beforeKey);
+      expect(reused.r.afterKey).toEqual(fresh.r.afterKey);
+      expect(reused.r.knnOverlap).toBe(fresh.r.knnOverlap);
+      if (spec.startsWith("dedup")) expect(reused.r.rowsOut).toBe(N - 3); // two duplicates and the zero row
+    },
+  );
+
+  test("apply: the same bytes and numbers", async () => {
+    const { p } = await fixed("center,pca:12", false, "fit.npy");
+    const outs: Buffer[] = [];
+    const keys = [];
+    for (const reuseBuffers of [false, true]) {
+      const out = join(tmp, `apply-${reuseBuffers}.npy`);
+      const r = await runApply(runInput(reuseBuffers), p, (_i, rows, dims) =>
+        openWriter(out, { format: "npy", dtype: "float32", cols: dims, rows, force: true }),
+      );
+      outs.push(readFileSync(out));
+      keys.push([r.beforeKey, r.afterKey]);
+    }
+    expect(outs[1].equals(outs[0])).toBe(true);
+    expect(keys[1]).toEqual(keys[0]);
+  });
+});
