@@ -10,7 +10,11 @@ import type { Histogram } from "../report/types.js";
  * then _lerp, which subtracts from the upper neighbour when gamma ≥ 0.5.
  */
 export function percentileSorted(sorted: Float64Array, q: number): number {
-  const n = sorted.length;
+  return percentileAt(sorted.length, q, (k) => sorted[k]);
+}
+
+/** percentileSorted for n values known by rank: `at(k)` is the k-th smallest (0-based). */
+export function percentileAt(n: number, q: number, at: (k: number) => number): number {
   if (n === 0) return Number.NaN;
   const qq = q / 100;
   const virtualIndex = (n - 1) * qq;
@@ -20,9 +24,9 @@ export function percentileSorted(sorted: Float64Array, q: number): number {
     previous = 0;
     gamma = 0;
   }
-  if (previous >= n - 1) return sorted[n - 1];
-  const a = sorted[previous];
-  const b = sorted[previous + 1];
+  if (previous >= n - 1) return at(n - 1);
+  const a = at(previous);
+  const b = at(previous + 1);
   const diff = b - a;
   return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma;
 }

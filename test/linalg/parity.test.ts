@@ -504,10 +504,33 @@ describe("percentiles by selection equal percentiles of the sorted array", () =>
     ["many ties", uniform(9, 5000).map((v) => Math.round(v * 6))],
     ["sorted descending", Float64Array.from({ length: 777 }, (_, i) => 777 - i)],
     ["with a NaN (falls back to sorting)", Float64Array.of(1, Number.NaN, 0.5, 2)],
+    // from here on large enough to be counted into buckets rather than sorted
+    ["200 001 random values in [−0.5, 0.5)", uniform(10, 200_001)],
+    ["200 000 cosines of a collapsed set, all within 1e-6 of 0.999", uniform(11, 200_000).map((v) => 0.999 + v * 1e-6)],
+    [
+      "100 000 values spread over 600 octaves (buckets nest to the last level)",
+      uniform(12, 100_000).map((v) => 2 ** (600 * v)),
+    ],
+    ["50 000 copies of one value", new Float64Array(50_000).fill(0.25)],
+    ["−0 and +0 only, 30 000 of them (the sort puts −0 first)", uniform(13, 30_000).map((v) => (v < 0 ? -0 : 0))],
+    [
+      "±0 at the middle ranks among ±1",
+      Float64Array.from({ length: 40_001 }, (_, i) => (i % 4 === 0 ? 1 : i % 4 === 1 ? -1 : i % 4 === 2 ? -0 : 0)),
+    ],
+    [
+      "with ±Infinity and ±MAX_VALUE",
+      Float64Array.from(uniform(14, 20_000), (v, i) =>
+        i === 7 ? Infinity : i === 9 ? -Infinity : i < 20 ? Math.sign(v) * Number.MAX_VALUE : v,
+      ),
+    ],
+    ["with a NaN among 10 000", Float64Array.from(uniform(15, 10_000), (v, i) => (i === 5000 ? Number.NaN : v))],
   ] as [string, Float64Array][]) {
     test(`${label}: every q in ${qs.join(", ")}`, () => {
       const sorted = Float64Array.from(values).sort();
-      expect(percentilesBySelection(values, qs)).toEqual(qs.map((q) => percentileSorted(sorted, q)));
+      const got = percentilesBySelection(values, qs);
+      expect(got).toEqual(qs.map((q) => percentileSorted(sorted, q)));
+      // toEqual tells −0 from +0; say so where it matters
+      for (const [i, q] of qs.entries()) expect(Object.is(got[i], percentileSorted(sorted, q))).toBe(true);
     });
   }
 });
