@@ -147,6 +147,8 @@ export async function applyPass(
 ): Promise<ApplyResult> {
   const source = await input.open();
   let w: VectorWriter | null = null;
+  // the previous block's write: it overlaps this block's work and is awaited before the next write
+  let writing: Promise<void> | null = null;
   try {
     const info = source.info;
     w = await writer(info);
@@ -158,10 +160,10 @@ export async function applyPass(
     const afterFeed = new BlockFeeder(after);
     let rowsIn = 0;
     let rowsOut = 0;
+    let chunks = 0;
     const fast32 = pipeline.float32Mapper();
-    // the fast path's output array, reused: a block is done with once the writer's write resolved
-    // and the after-profile copied it
-    let out = new Float32Array(0);
+    // the fast path's output arrays, used in turn: a block is done with once its write resolved
+    const outs = [new Float32Array(0), new Float32Array(0)];
     // reading the next chunk overlaps transforming, writing and profiling this one
     const it = source[Symbol.asyncIterator]();
     let next = it.next();
@@ -175,11 +177,12 @@ export async function applyPass(
       const x = chunk.matrix.data;
       const n = chunk.matrix.rows;
       const f32 = fast32 && x instanceof Float32Array && !chunk.nulls ? x : null;
-      if (f32 && out.length !== n * pipeline.dimsOut) out = new Float32Array(n * pipeline.dimsOut);
+      const at = chunks++ & 1;
+      if (f32 && outs[at].length !== n * pipeline.dimsOut) outs[at] = new Float32Array(n * pipeline.dimsOut);
       const t =
         fast32 && f32
           ? {
-              matrix: { rows: n, cols: pipeline.dimsOut, data: fast32(f32, n, out) },
+              matrix: { rows: n, cols: pipeline.dimsOut, data: fast32(f32, n, outs[at]) },
               index: Int32Array.from({ length: n }, (_, i) => i),
               nulls: undefined,
             }
@@ -192,11 +195,14 @@ export async function applyPass(
         if (t.nulls) c.nulls = t.nulls;
         afterFeed.push(c);
       }
-      await w.write(block);
+      if (writing) await writing;
+      writing = w.write(block);
+      writing.catch(() => {}); // a failed write surfaces at the await before the next one
       rowsOut += t.matrix.rows;
       rowsIn += chunk.matrix.rows;
       input.onRows?.(pass, rowsIn);
     }
+    if (writing) await writing;
     beforeFeed?.flush();
     afterFeed.flush();
     const done = w;
@@ -204,6 +210,7 @@ export async function applyPass(
     await done.close();
     return { before, after, rowsOut, info };
   } catch (e) {
+    await writing?.catch(() => {});
     await w?.abort().catch(() => {});
     throw e;
   } finally {

@@ -1,7 +1,9 @@
 /**
  * fix and apply over a reader that reuses its chunk arrays (OpenOptions.reuseBuffers, as the CLI
- * opens inputs) and with the fast path's reused output array write the same bytes and report the
+ * opens inputs) and with the fast path's reused output arrays write the same bytes and report the
  * same numbers as over fresh arrays: every pass copies what it keeps before the reader moves on.
+ * The apply pass overlaps each block's write with the next block's work: one write at a time, a
+ * block untouched until its write resolved, and a failed write ends the run with the writer aborted.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,8 +12,10 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openEmbeddings } from "../../src/io/open.js";
 import { REUSE_RING } from "../../src/io/types.js";
 import { openWriter } from "../../src/io/writers/open.js";
+import type { OutBlock, VectorWriter } from "../../src/io/writers/types.js";
 import { Pipeline } from "../../src/repair/pipeline.js";
 import { type RunInput, runApply, runFix } from "../../src/repair/run.js";
+import { loadMatrix } from "./helpers.js";
 
 const N = 1000;
 const D = 160;
@@ -97,5 +101,65 @@ describe("fix and apply over reused chunk arrays", () => {
     }
     expect(outs[1].equals(outs[0])).toBe(true);
     expect(keys[1]).toEqual(keys[0]);
+  });
+});
+
+/** A writer whose writes resolve later (so they overlap the next block) and may fail. */
+class SlowWriter implements VectorWriter {
+  readonly format = "npy" as const;
+  inFlight = 0;
+  maxInFlight = 0;
+  changed = 0;
+  writes = 0;
+  aborted = 0;
+  closed = 0;
+  readonly values: number[] = [];
+  constructor(private readonly failAt = -1) {}
+  async write(block: OutBlock): Promise<void> {
+    const n = block.matrix.rows * block.matrix.cols;
+    const atCall = Float32Array.from(block.matrix.data.subarray(0, n));
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    const k = this.writes++;
+    await new Promise((r) => setTimeout(r, 2));
+    this.inFlight--;
+    if (k === this.failAt) throw new Error("disk full (test)");
+    const now = Float32Array.from(block.matrix.data.subarray(0, n));
+    if (!now.every((v, i) => Object.is(v, atCall[i]))) this.changed++;
+    for (const v of atCall) this.values.push(v);
+  }
+  async close(): Promise<void> {
+    this.closed++;
+  }
+  async abort(): Promise<void> {
+    this.aborted++;
+  }
+}
+
+describe("the apply pass's writes overlap the next block", () => {
+  test.each(["center,pca:12", "l2,pca:6"])(
+    "%s: one write at a time, each block unchanged until written, the same values",
+    async (spec) => {
+      const w = new SlowWriter();
+      await runFix(runInput(true), new Pipeline(spec), async () => w);
+      expect(w.writes).toBe(Math.ceil(N / CHUNK));
+      expect(w.maxInFlight).toBe(1);
+      expect(w.changed).toBe(0);
+      expect([w.closed, w.aborted]).toEqual([1, 0]);
+      await fixed(spec, true, "slow.npy");
+      const want = (await loadMatrix(join(tmp, "slow.npy"))).matrix.data;
+      expect(w.values.length).toBe(want.length);
+      expect(w.values.every((v, i) => Object.is(v, want[i]))).toBe(true);
+    },
+  );
+
+  test("a write that fails ends the run with that error; the writer is aborted, not closed", async () => {
+    const w = new SlowWriter(5);
+    await expect(runFix(runInput(true), new Pipeline("center,pca:12"), async () => w)).rejects.toThrow(
+      "disk full (test)",
+    );
+    expect(w.writes).toBeGreaterThanOrEqual(6);
+    expect(w.writes).toBeLessThanOrEqual(7);
+    expect([w.closed, w.aborted]).toEqual([0, 1]);
   });
 });
