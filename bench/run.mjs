@@ -246,7 +246,7 @@ for (const r of rows) {
 lines.push("");
 lines.push("## Kernels (bench/kernels.mjs)", "");
 lines.push(
-  "GFLOPS counted as n·d² for syrk (k = 2730 rows = one 8 MiB chunk, d = 768, packed panels → upper triangle) and m(m−1)·d for the sampled pairs (m = 4096, d = 768). 'syrk f64' is the float64 kernel alone (f64x2 lanes; `--precision float64`); 'covariance chunk' is the whole per-chunk covariance step a profile runs (centring and packing, the product, the merge into the running scatter), in float64 and in the default mixed precision (float32 products in f32x4 lanes, float32 sums over 128-row blocks, float64 across); X·W is the float32 projection of `fix` (packing included).",
+  "GFLOPS counted as n·d² for syrk (k = 2730 rows = one 8 MiB chunk, d = 768, packed panels → upper triangle) and m(m−1)·d for the sampled pairs (m = 4096, d = 768). 'syrk f64' is the float64 kernel alone (f64x2 lanes; `--precision float64`); 'covariance chunk' is the whole per-chunk covariance step a profile runs (centring and packing, the product, the merge into the running scatter), in float64 and in the default mixed precision (float32 products in f32x4 lanes, float32 sums over 128-row blocks, float64 across); 'syrk f32 (its product kernel alone)' is that step's product job alone (the issue's XᵀX). X·W is the float32 projection of `fix` per chunk, W packed once as fix packs it (centring and packing of X, the product, the copy out), and its product job alone. Medians of 15 runs; the kernels-alone times are the pool jobs' own, measured inside those runs.",
   "",
 );
 lines.push("| kernel | backend | threads | seconds | GFLOPS |", "|---|---|---|---|---|");
