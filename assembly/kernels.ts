@@ -323,54 +323,11 @@ function colRange(d: i32, part: i32, parts: i32): i64 {
 }
 
 /**
- * us[j] += x[r][j] / norm[i] for the k rows r = idx[i], in order of i (so each us[j] is the same
- * float64 sum as the reference's row-by-row loop). Columns are split by part.
- */
-export function unitSumAdd(
-  x: usize,
-  d: i32,
-  f64in: i32,
-  idx: usize,
-  norms: usize,
-  k: i32,
-  us: usize,
-  part: i32,
-  parts: i32,
-): void {
-  const range = colRange(d, part, parts);
-  const j0 = <i32>(range >> 32);
-  const j1 = <i32>range;
-  const rowBytes = (<usize>d) << (f64in ? 3 : 2);
-  for (let i = 0; i < k; i++) {
-    const base = x + rowBytes * <usize>load<i32>(idx + ((<usize>i) << 2));
-    const nv = load<f64>(norms + ((<usize>i) << 3));
-    const n2 = f64x2.splat(nv);
-    let j = j0;
-    // (branch outside the loops: a ternary would load both ways)
-    if (f64in) {
-      for (; j + 1 < j1; j += 2) {
-        const o = us + ((<usize>j) << 3);
-        v128.store(o, f64x2.add(v128.load(o), f64x2.div(v128.load(base + ((<usize>j) << 3)), n2)));
-      }
-    } else {
-      for (; j + 1 < j1; j += 2) {
-        const v = f64x2.promote_low_f32x4(v128.load64_zero(base + ((<usize>j) << 2)));
-        const o = us + ((<usize>j) << 3);
-        v128.store(o, f64x2.add(v128.load(o), f64x2.div(v, n2)));
-      }
-    }
-    for (; j < j1; j++) {
-      const v: f64 = f64in ? load<f64>(base + ((<usize>j) << 3)) : <f64>load<f32>(base + ((<usize>j) << 2));
-      const o = us + ((<usize>j) << 3);
-      store<f64>(o, load<f64>(o) + v / nv);
-    }
-  }
-}
-
-/**
  * The centred, packed chunk for syrkPacked: for the k rows r = idx[i],
  * z = (x[r][j] − origin[j]) − rel[j], cm[j] = (Σ_i z) / k (summed in order of i), and
  * pack[((j >> 2)·k + i)·4 + (j & 3)] = z − cm[j]; pad lanes j ≥ d are 0. Columns split by part.
+ * With us ≠ 0, also the unit-row sums in the same read of the rows: us[j] += x[r][j] / norms[i]
+ * in order of i (the reference's row-by-row sum, bit for bit).
  */
 export function packCentred(
   x: usize,
@@ -381,6 +338,8 @@ export function packCentred(
   origin: usize,
   rel: usize,
   cm: usize,
+  norms: usize,
+  us: usize,
   pack: usize,
   part: i32,
   parts: i32,
@@ -393,12 +352,17 @@ export function packCentred(
   for (let j = j0; j < j1; j++) store<f64>(cm + ((<usize>j) << 3), 0);
   for (let i = 0; i < k; i++) {
     const base = x + rowBytes * <usize>load<i32>(idx + ((<usize>i) << 2));
+    const nv = us ? load<f64>(norms + ((<usize>i) << 3)) : 1;
     for (let j = j0; j < j1; j++) {
       const v: f64 = f64in ? load<f64>(base + ((<usize>j) << 3)) : <f64>load<f32>(base + ((<usize>j) << 2));
       const z = v - load<f64>(origin + ((<usize>j) << 3)) - load<f64>(rel + ((<usize>j) << 3));
       store<f64>(pack + panelBytes * <usize>(j >> 2) + ((<usize>i) << 5) + ((<usize>(j & 3)) << 3), z);
       const o = cm + ((<usize>j) << 3);
       store<f64>(o, load<f64>(o) + z);
+      if (us) {
+        const u = us + ((<usize>j) << 3);
+        store<f64>(u, load<f64>(u) + v / nv);
+      }
     }
   }
   for (let j = j0; j < j1; j++) {
@@ -442,7 +406,8 @@ const KB32: i32 = 128;
  * The centred chunk of packCentred (same z, same cm, bit for bit), packed for syrkPackedF32 as
  * float32 panels of 8 columns: pack[((j >> 3)·k + i)·8 + (j & 7)] = fl32(s_j·(z_ij − cm[j])),
  * s_j = scale[j] = 2^−(e_j + 2) with 2^e_j ≤ max_i |z_ij| < 2^(e_j + 1) (1 for a zero column), so
- * |packed| < 1; lanes j ≥ d are 0. Panels are split by part.
+ * |packed| < 1; lanes j ≥ d are 0. Panels are split by part. With us ≠ 0, the unit-row sums as
+ * packCentred adds them.
  */
 export function packCentredF32(
   x: usize,
@@ -454,6 +419,8 @@ export function packCentredF32(
   rel: usize,
   cm: usize,
   scale: usize,
+  norms: usize,
+  us: usize,
   pack: usize,
   part: i32,
   parts: i32,
@@ -474,13 +441,17 @@ export function packCentredF32(
   // cm: Σ_i z_ij in row order (as packCentred), two columns per f64x2; and max_i |z_ij|
   for (let i = 0; i < k; i++) {
     const base = x + rowBytes * <usize>load<i32>(idx + ((<usize>i) << 2));
+    const nv = us ? load<f64>(norms + ((<usize>i) << 3)) : 1;
+    const n2 = f64x2.splat(nv);
     // (the input type is branched on outside the loops: a ternary would load both ways)
     if (f64in) {
       for (let j = j0; j < jv; j += 2) {
         const o = (<usize>j) << 3;
-        const z = f64x2.sub(f64x2.sub(v128.load(base + o), v128.load(origin + o)), v128.load(rel + o));
+        const v = v128.load(base + o);
+        const z = f64x2.sub(f64x2.sub(v, v128.load(origin + o)), v128.load(rel + o));
         v128.store(cm + o, f64x2.add(v128.load(cm + o), z));
         v128.store(scale + o, f64x2.pmax(v128.load(scale + o), f64x2.abs(z)));
+        if (us) v128.store(us + o, f64x2.add(v128.load(us + o), f64x2.div(v, n2)));
       }
     } else {
       for (let j = j0; j < jv; j += 2) {
@@ -489,6 +460,7 @@ export function packCentredF32(
         const z = f64x2.sub(f64x2.sub(v, v128.load(origin + o)), v128.load(rel + o));
         v128.store(cm + o, f64x2.add(v128.load(cm + o), z));
         v128.store(scale + o, f64x2.pmax(v128.load(scale + o), f64x2.abs(z)));
+        if (us) v128.store(us + o, f64x2.add(v128.load(us + o), f64x2.div(v, n2)));
       }
     }
     for (let j = jv; j < j1; j++) {
@@ -497,6 +469,7 @@ export function packCentredF32(
       const z = v - load<f64>(origin + o) - load<f64>(rel + o);
       store<f64>(cm + o, load<f64>(cm + o) + z);
       store<f64>(scale + o, max(load<f64>(scale + o), abs(z)));
+      if (us) store<f64>(us + o, load<f64>(us + o) + v / nv);
     }
   }
   const kf = <f64>k;

@@ -208,13 +208,13 @@ export class Profile {
       }
     }
     if (k === 0) return this;
-    fast.unitSumAdd(k, this.unitSum);
     const before = this.validRows - k;
     if (!this.origin) this.origin = Float64Array.from(data.subarray(v.idx[0] * d, v.idx[0] * d + d));
     const cm = this.chunkMean;
-    // the chunk's scatter and Chan's merge term go into m2 in one pass (as mergeMoments would)
+    // the chunk's scatter and Chan's merge term go into m2 in one pass (as mergeMoments would), the
+    // unit-row sums in the same read of the rows
     const w = (before * k) / (before + k);
-    fast.covarianceChunk(k, this.origin, this.meanRel, cm, this.m2, this.precision === "mixed", w);
+    fast.covarianceChunk(k, this.origin, this.meanRel, cm, this.m2, this.precision === "mixed", w, this.unitSum);
     this.advanceMean(before, cm, k);
     return this;
   }

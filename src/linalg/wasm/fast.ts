@@ -32,7 +32,6 @@ const KERNELS = [
   "syrkPacked",
   "pairsPacked",
   "scanRows",
-  "unitSumAdd",
   "packCentred",
   "packCentredF32",
   "syrkPackedF32",
@@ -228,7 +227,7 @@ export class FastKernels {
     return bytes < (MAX_PAGES - 1) * PAGE;
   }
 
-  // ---- the streaming pass, one chunk at a time: loadChunk, then scanRows, unitSumAdd, covariance
+  // ---- the streaming pass, one chunk at a time: loadChunk, then scanRows, covarianceChunk
 
   /** Where the current chunk's pieces live (byte offsets into the memory). */
   private chunk = { x: 0, rows: 0, d: 0, f64in: 0, cls: 0, sumsq: 0, ha: 0, hb: 0, idx: 0, norms: 0, vec: 0, end: 0 };
@@ -275,15 +274,6 @@ export class FastKernels {
     this.pool.run("scanRows", [c.x, c.d, c.rows, c.f64in, c.cls, c.sumsq, c.ha, c.hb], this.parts(c.rows >> 6));
   }
 
-  /** us[j] += x[idx[i]][j] / norms[i] for i < k (idx, norms: the views from loadChunk). */
-  unitSumAdd(k: number, us: Float64Array): void {
-    const c = this.chunk;
-    const v = new Float64Array(this.memory.buffer, c.vec + 3 * c.d * 8, c.d);
-    v.set(us);
-    this.pool.run("unitSumAdd", [c.x, c.d, c.f64in, c.idx, c.norms, k, v.byteOffset], this.parts(c.d >> 5));
-    us.set(v);
-  }
-
   /**
    * C (d × d, upper triangle) += the scatter of the k rows idx[i] centred as the reference does:
    * z = (x − origin) − rel, cm = mean of z (written to cm), scatter of z − cm; plus, with w > 0,
@@ -291,6 +281,8 @@ export class FastKernels {
    * With `mixed`, the scatter has float32 products summed in float32 over blocks of 128 rows and
    * in float64 across blocks (error bound in assembly/kernels.ts); otherwise float64 products and
    * sums. cm is the same float64 value either way.
+   * With `us`, also us[j] += x[idx[i]][j] / norms[i] for i < k in order of i (the unit-row sums,
+   * bit for bit the reference's; idx, norms: the views from loadChunk), in the same read of the rows.
    */
   covarianceChunk(
     k: number,
@@ -300,11 +292,14 @@ export class FastKernels {
     C: Float64Array,
     mixed = false,
     w = 0,
+    us: Float64Array | null = null,
   ): void {
     const c = this.chunk;
     const d = c.d;
     const buf = () => this.memory.buffer;
     const cmOff = c.vec + 2 * d * 8;
+    const usOff = us ? c.vec + 3 * d * 8 : 0;
+    if (us) new Float64Array(buf(), usOff, d).set(us);
     const pack = c.end;
     if (mixed) {
       const dp = (d + 7) & ~7;
@@ -315,10 +310,11 @@ export class FastKernels {
       const scaleOff = c.vec + 4 * d * 8;
       this.pool.run(
         "packCentredF32",
-        [c.x, d, c.f64in, c.idx, k, c.vec, c.vec + d * 8, cmOff, scaleOff, pack],
+        [c.x, d, c.f64in, c.idx, k, c.vec, c.vec + d * 8, cmOff, scaleOff, c.norms, usOff, pack],
         this.parts(dp >> 5),
       );
       cm.set(new Float64Array(buf(), cmOff, d));
+      if (us) us.set(new Float64Array(buf(), usOff, d));
       if (k === 0) return;
       this.pool.run("syrkPackedF32", [pack, k, dp >> 3, cOff, dp], this.parts(dp >> 2));
       // undo the power-of-two column scales (exact)
@@ -331,8 +327,13 @@ export class FastKernels {
     this.ensure(cOff + dp * dp * 8);
     new Float64Array(buf(), c.vec, d).set(origin);
     new Float64Array(buf(), c.vec + d * 8, d).set(rel);
-    this.pool.run("packCentred", [c.x, d, c.f64in, c.idx, k, c.vec, c.vec + d * 8, cmOff, pack], this.parts(dp >> 5));
+    this.pool.run(
+      "packCentred",
+      [c.x, d, c.f64in, c.idx, k, c.vec, c.vec + d * 8, cmOff, c.norms, usOff, pack],
+      this.parts(dp >> 5),
+    );
     cm.set(new Float64Array(buf(), cmOff, d));
+    if (us) us.set(new Float64Array(buf(), usOff, d));
     this.syrkAt(pack, k, d, cOff, C, cm, w);
   }
 
