@@ -5,6 +5,7 @@
  * "after"). The writer is aborted on any error, so no partial output remains.
  */
 import { computeMetrics, type Metrics } from "../detect/metrics.js";
+import { readAhead } from "../io/readAhead.js";
 import type { Chunk, EmbeddingSource, SourceInfo } from "../io/types.js";
 import type { OutBlock, VectorWriter } from "../io/writers/types.js";
 import { fastKernels } from "../linalg/wasm/fast.js";
@@ -100,16 +101,9 @@ export async function profileInput(input: RunInput): Promise<{ info: SourceInfo;
     });
     const feeder = new BlockFeeder(profile);
     let rows = 0;
-    // reading the next chunk overlaps profiling this one
-    const it = source[Symbol.asyncIterator]();
-    let next = it.next();
-    for (;;) {
-      const r = await next;
-      if (r.done) break;
-      next = it.next();
-      next.catch(() => {}); // a failed read surfaces at the await above
-      feeder.push(r.value);
-      rows += r.value.matrix.rows;
+    for await (const chunk of readAhead(source)) {
+      feeder.push(chunk);
+      rows += chunk.matrix.rows;
       input.onRows?.(1, rows);
     }
     feeder.flush();
@@ -165,14 +159,7 @@ export async function applyPass(
     // the fast path's output arrays, used in turn: a block is done with once its write resolved
     const outs = [new Float32Array(0), new Float32Array(0)];
     // reading the next chunk overlaps transforming, writing and profiling this one
-    const it = source[Symbol.asyncIterator]();
-    let next = it.next();
-    for (;;) {
-      const r = await next;
-      if (r.done) break;
-      next = it.next();
-      next.catch(() => {}); // a failed read surfaces at the await above
-      const chunk = r.value;
+    for await (const chunk of readAhead(source)) {
       beforeFeed?.push(chunk);
       const x = chunk.matrix.data;
       const n = chunk.matrix.rows;
