@@ -5,11 +5,13 @@
  *   import { report } from "embcheck";
  *   const r = await report("vectors.arrow", { sampleSize: 4096, seed: 0 });
  */
+import { createKernels } from "./backends.js";
 import { computeMetrics, type Metrics } from "./detect/metrics.js";
 import type { Thresholds } from "./detect/rules.js";
 import { openEmbeddings } from "./io/open.js";
 import { withPairs } from "./io/pairs.js";
 import type { Chunk, EmbeddingSource, OpenOptions, SourceInfo } from "./io/types.js";
+import type { Kernels } from "./linalg/backend.js";
 import type { Precision, Profile } from "./profile/profile.js";
 import { profileChunks } from "./profile/run.js";
 import { buildReport } from "./report/build.js";
@@ -40,10 +42,16 @@ export interface AnalyzeOptions extends OpenOptions {
   stdin?: AsyncIterable<Uint8Array>;
   onProgress?: (p: Progress) => void;
   /**
-   * Threads for the heavy kernels (covariance, sampled pairs): default EMBCHECK_THREADS or every
+   * Threads for the heavy kernels (covariance, sampled pairs, eigendecomposition): default every
    * core; 0 = the plain TypeScript reference kernels. The report is identical for any count ≥ 1.
+   * Ignored when `kernels` is given.
    */
   threads?: number;
+  /**
+   * Kernels to run on (src/backends.ts createKernels), kept open for the caller; without them the
+   * call makes its own from `threads` and closes them before it returns.
+   */
+  kernels?: Kernels;
   /** Covariance arithmetic: "mixed" (default, float32 products in blocks) or "float64" (see Profile). */
   precision?: Precision;
 }
@@ -55,10 +63,29 @@ export interface Analysis {
   report: Report;
 }
 
+/** Runs `fn` on the caller's kernels, or on kernels made (and closed) for this call. */
+async function withKernels<T>(opts: AnalyzeOptions, fn: (kernels: Kernels) => Promise<T>): Promise<T> {
+  if (opts.kernels) return fn(opts.kernels);
+  const kernels = createKernels({ threads: opts.threads });
+  try {
+    return await fn(kernels);
+  } finally {
+    await kernels.close();
+  }
+}
+
 /** Pass 1 over `path`: the mergeable Profile and what the header said. */
 export async function profile(
   path: string,
   opts: AnalyzeOptions = {},
+): Promise<{ info: SourceInfo; profile: Profile }> {
+  return withKernels(opts, (kernels) => profileWith(path, opts, kernels));
+}
+
+async function profileWith(
+  path: string,
+  opts: AnalyzeOptions,
+  kernels: Kernels,
 ): Promise<{ info: SourceInfo; profile: Profile }> {
   const source = await openEmbeddings(path, opts, opts.stdin);
   let pairs: EmbeddingSource | undefined;
@@ -70,7 +97,7 @@ export async function profile(
       dims: source.info.dims,
       sampleSize: opts.sampleSize,
       seed: opts.seed,
-      threads: opts.threads,
+      kernels,
       precision: opts.precision,
       onChunk: (rows) => opts.onProgress?.({ rows, bytesRead: source.bytesRead(), totalBytes: source.info.totalBytes }),
     });
@@ -83,11 +110,15 @@ export async function profile(
 
 /** Profile, metrics and findings of `path`. */
 export async function analyze(path: string, opts: AnalyzeOptions = {}): Promise<Analysis> {
+  return withKernels(opts, (kernels) => analyzeWith(path, opts, kernels));
+}
+
+async function analyzeWith(path: string, opts: AnalyzeOptions, kernels: Kernels): Promise<Analysis> {
   const t0 = performance.now();
-  const { info, profile: p } = await profile(path, opts);
+  const { info, profile: p } = await profileWith(path, opts, kernels);
   const read = (performance.now() - t0) / 1000;
   const hasPairs = opts.pairs !== undefined || opts.pairColumn !== undefined;
-  const metrics = computeMetrics(p, hasPairs, { file: info.path, now: () => performance.now(), threads: opts.threads });
+  const metrics = computeMetrics(p, hasPairs, { file: info.path, now: () => performance.now(), kernels });
   const r = buildReport(metrics, info, {
     toolVersion: VERSION,
     thresholds: opts.thresholds,

@@ -1,5 +1,6 @@
 /** embcheck's library API: the same functions the CLI calls. */
 export { type Analysis, type AnalyzeOptions, analyze, type Progress, profile, report } from "./api.js";
+export { BACKEND_CHOICES, type BackendChoice, createKernels, type KernelOptions } from "./backends.js";
 export { CATALOGUE } from "./detect/catalogue.js";
 export { computeMetrics, type Metrics } from "./detect/metrics.js";
 export { evaluateRules, GATED_RULES, judge, RULES, type Rule, type Thresholds } from "./detect/rules.js";
@@ -30,24 +31,39 @@ export { openEmbeddings, sniff } from "./io/open.js";
 export type { Chunk, EmbeddingSource, OpenOptions, SourceInfo } from "./io/types.js";
 export { openWriter, outputFormat, type WriterOptions } from "./io/writers/open.js";
 export type { OutBlock, OutputDtype, OutputFormat, VectorWriter } from "./io/writers/types.js";
+export type { BackendName, BlockScan, Kernels, PreparedProduct } from "./linalg/backend.js";
 export { eigh } from "./linalg/eigh.js";
+export { knnOverlap } from "./linalg/knn.js";
 export type { FloatArray, Matrix } from "./linalg/matrix.js";
-export { PRECISIONS, type Precision, Profile, type ProfileOptions } from "./profile/profile.js";
+export { referenceKernels } from "./linalg/reference.js";
+export {
+  PROFILE_KIND,
+  PROFILE_SCHEMA_VERSION,
+  type ProfileHeader,
+  profileFromBytes,
+  profileHeaderOf,
+  profileToBytes,
+} from "./profile/bytes.js";
+export { PRECISIONS, type Precision, Profile, type ProfileOptions, type ProfileState } from "./profile/profile.js";
 export { profileChunks } from "./profile/run.js";
 export { choosePipeline } from "./repair/auto.js";
-export { knnOverlap } from "./repair/knn.js";
-export { type ChunkSource, type FitOptions, Pipeline, type TransformedChunk } from "./repair/pipeline.js";
+export {
+  type ChunkSource,
+  type FitOptions,
+  Pipeline,
+  type TransformedChunk,
+  transformFromJson,
+} from "./repair/pipeline.js";
 export { type FixSummary, renderFixJson, renderFixText } from "./repair/render.js";
 export { type KeyMetrics, type RunInput, type RunResult, runApply, runFix } from "./repair/run.js";
 export {
   TRANSFORM_KIND,
   TRANSFORM_SCHEMA_VERSION,
   type TransformJson,
-  transformFromJson,
   transformToJson,
 } from "./repair/serialize.js";
 export { formatPipeline, parsePipeline, type StepKind, type StepSpec } from "./repair/spec.js";
-export { type FittedStep, WHITEN_EPSILON } from "./repair/steps.js";
+export { type FittedStep, STEP_KINDS, WHITEN_EPSILON } from "./repair/steps/index.js";
 export { type BrailleMapOptions, renderBrailleMap } from "./report/braille.js";
 export { buildReport } from "./report/build.js";
 export { type FixHtmlOptions, type HtmlOptions, renderFixHtml, renderHtml } from "./report/html.js";

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
 import { analyze, buildReport, computeMetrics, profile, VERSION } from "../src/index.js";
+import { wasm } from "./helpers/kernels.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "embcheck-api-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -37,10 +38,13 @@ test("two shard profiles merged with their row offsets report what one pass over
   npy(join(tmp, "b.npy"), all.slice(cut * d), n - cut, d);
 
   // float64 covariance, so the merged spectrum can be held to 10 digits (mixed: see parity tests)
-  const opts = { sampleSize: 300, seed: 5, precision: "float64" as const };
+  const kernels = wasm(2);
+  const opts = { sampleSize: 300, seed: 5, precision: "float64" as const, kernels };
   const a = await profile(join(tmp, "a.npy"), opts);
   const b = await profile(join(tmp, "b.npy"), { ...opts, rowOffset: cut });
-  const merged = buildReport(computeMetrics(a.profile.merge(b.profile), false), a.info, { toolVersion: VERSION });
+  const merged = buildReport(computeMetrics(a.profile.merge(b.profile), false, { kernels }), a.info, {
+    toolVersion: VERSION,
+  });
   const { report: one } = await analyze(whole, opts);
 
   expect(merged.integrity).toEqual(one.integrity);

@@ -3,9 +3,9 @@ import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { InputError } from "../errors.js";
 import type { SourceInfo } from "../io/types.js";
+import { transformFromJson } from "../repair/pipeline.js";
 import { summarize } from "../repair/render.js";
 import { runApply } from "../repair/run.js";
-import { transformFromJson } from "../repair/serialize.js";
 import { VERSION } from "../version.js";
 import { type CommandContext, EXIT } from "./context.js";
 import {
@@ -66,7 +66,7 @@ export function registerApply(program: Command, ctx: CommandContext): Command {
       }
       const make = writerFactory(flags, format, io);
       const result = await removingTempFilesOnSignal(() =>
-        runApply(inputOf(file, flags, io), pipeline, (info: SourceInfo, rows, dims) => {
+        runApply(inputOf(file, flags, ctx), pipeline, (info: SourceInfo, rows, dims) => {
           if (info.dims !== pipeline.dimsIn) {
             throw new InputError(
               `the input has ${info.dims}-dim vectors but ${transformPath} was fitted on ${pipeline.dimsIn}-dim vectors`,

@@ -179,7 +179,7 @@ export function registerCheck(program: Command, ctx: CommandContext): Command {
         settings,
         baseline,
         config: config?.file,
-        analyzer: (file, opts) => analyzeForCli(file, flags, io, { thresholds: opts.thresholds }),
+        analyzer: (file, opts) => analyzeForCli(file, flags, ctx, { thresholds: opts.thresholds }),
         // The terminal summary shows unreadable files itself; other formats get the line on stderr too.
         onInputError: (_file, e) => {
           if (flags.format !== "terminal" && flags.output === undefined) io.stderr.write(`embcheck: ${e.message}\n`);

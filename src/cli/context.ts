@@ -1,5 +1,8 @@
 /** What every command receives: the process's streams and environment, injected for tests. */
 import { InvalidArgumentError } from "commander";
+import { BACKEND_CHOICES, type BackendChoice, createKernels, type KernelOptions } from "../backends.js";
+import { UsageError } from "../errors.js";
+import type { Kernels } from "../linalg/backend.js";
 
 export interface CliIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -10,10 +13,44 @@ export interface CliIO {
 
 export const EXIT = { ok: 0, gate: 1, usage: 2, input: 3 } as const;
 
-/** Commands report their exit code through this. */
+/** Commands report their exit code through this, and get their kernels from it. */
 export interface CommandContext {
   io: CliIO;
   setExit(code: number): void;
+  /**
+   * The kernels of this command, made on first use (threads: --threads, else EMBCHECK_THREADS,
+   * else every core; EMBCHECK_KERNELS=reference|simd|relaxed forces a backend) and closed when the
+   * command ends.
+   */
+  kernels(threads?: number): Kernels;
+}
+
+/** The kernel options a command runs with: --threads, then the environment. */
+export function kernelOptions(env: CliIO["env"], threads?: number): KernelOptions {
+  const fromEnv = Number(env.EMBCHECK_THREADS);
+  const backend = env.EMBCHECK_KERNELS;
+  if (backend !== undefined && backend !== "" && !(BACKEND_CHOICES as readonly string[]).includes(backend)) {
+    throw new UsageError(`EMBCHECK_KERNELS must be one of ${BACKEND_CHOICES.join(", ")}, got "${backend}"`);
+  }
+  return {
+    threads: threads ?? (Number.isInteger(fromEnv) && fromEnv >= 1 ? fromEnv : undefined),
+    backend: (backend || undefined) as BackendChoice | undefined,
+  };
+}
+
+/** A lazy, once-made kernels factory for one command run, and how to release what it made. */
+export function kernelsFactory(env: CliIO["env"]): { kernels(threads?: number): Kernels; close(): Promise<void> } {
+  let made: Kernels | null = null;
+  return {
+    kernels(threads) {
+      made ??= createKernels(kernelOptions(env, threads));
+      return made;
+    },
+    async close() {
+      await made?.close();
+      made = null;
+    },
+  };
 }
 
 /** A commander argument parser for an integer in [min, max]. */

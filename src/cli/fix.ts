@@ -82,7 +82,8 @@ Exit codes: 0 written · 2 usage error · 3 unreadable input or internal error.
 Output: written to a temporary file and renamed at the end; never over the input; an existing file
 only with --force. Passes over the input: docs/fix.md.`;
 
-export function inputOf(file: string, flags: OutputFlags, io: CliIO): RunInput {
+export function inputOf(file: string, flags: OutputFlags, ctx: CommandContext): RunInput {
+  const { io } = ctx;
   // fix's and apply's passes (repair/run.ts) copy what they keep and read one chunk ahead at most
   const opts: OpenOptions = { column: flags.column, key: flags.key, chunkRows: flags.chunkRows, reuseBuffers: true };
   const input: RunInput = {
@@ -90,7 +91,7 @@ export function inputOf(file: string, flags: OutputFlags, io: CliIO): RunInput {
     label: file,
     sampleSize: flags.sample,
     seed: flags.seed,
-    threads: flags.threads,
+    kernels: ctx.kernels(flags.threads),
     precision: flags.precision,
   };
   if (io.stderr.isTTY) {
@@ -245,14 +246,14 @@ export function registerFix(program: Command, ctx: CommandContext): Command {
       }
       // Parsed before any pass, so a bad step is a usage error at once.
       if (flags.pipeline !== undefined) new Pipeline(flags.pipeline);
-      const input = inputOf(file, flags, io);
+      const input = inputOf(file, flags, ctx);
       let steps = flags.pipeline;
       let reasons: string[] | null = null;
       let first: Profile | undefined;
       if (flags.auto) {
         const { info, profile } = await profileInput(input);
         first = profile;
-        const report = buildReport(computeMetrics(profile, false, { file, threads: flags.threads }), info, {
+        const report = buildReport(computeMetrics(profile, false, { file, kernels: input.kernels }), info, {
           toolVersion: VERSION,
         });
         const choice = choosePipeline(report.findings, info.dims);

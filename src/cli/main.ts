@@ -8,7 +8,7 @@ import { EmbcheckError, InputError, UsageError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { registerApply } from "./apply.js";
 import { registerCheck } from "./check.js";
-import { type CliIO, EXIT } from "./context.js";
+import { type CliIO, EXIT, kernelsFactory } from "./context.js";
 import { registerFix } from "./fix.js";
 import { registerPlot } from "./plot.js";
 import { registerReport } from "./report.js";
@@ -17,7 +17,8 @@ export { type CliIO, EXIT } from "./context.js";
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   let exitCode: number = EXIT.ok;
-  const ctx = { io, setExit: (code: number) => (exitCode = code) };
+  const made = kernelsFactory(io.env);
+  const ctx = { io, setExit: (code: number) => (exitCode = code), kernels: made.kernels };
   const program = new Command()
     .name("embcheck")
     .description("Check embedding vectors: integrity, norms, anisotropy, uniformity, alignment, spectrum.")
@@ -53,6 +54,8 @@ Run "embcheck <command> --help" for a command's options.`,
     return exitCode;
   } catch (e) {
     return handleError(e, io);
+  } finally {
+    await made.close();
   }
 }
 

@@ -104,7 +104,7 @@ export function registerPlot(program: Command, ctx: CommandContext): Command {
     .action(async (file: string, flags: PlotFlags) => {
       const { io } = ctx;
       checkMapFlags(file, flags);
-      const analysis = await analyzeForCli(file, flags, io);
+      const analysis = await analyzeForCli(file, flags, ctx);
       const map = await sampleMapForCli(file, analysis, flags, io);
       const text = renderBrailleMap(map, {
         color: wantColor(io, flags.color, false),

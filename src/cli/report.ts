@@ -74,7 +74,13 @@ export function addInputOptions(cmd: Command): Command {
 }
 
 /** Runs pass 1 and the metrics for `file`, with a progress line on a TTY stderr. */
-export async function analyzeForCli(file: string, flags: InputFlags, io: CliIO, extra: Partial<AnalyzeOptions> = {}) {
+export async function analyzeForCli(
+  file: string,
+  flags: InputFlags,
+  ctx: CommandContext,
+  extra: Partial<AnalyzeOptions> = {},
+) {
+  const { io } = ctx;
   if (flags.pairs && flags.pairColumn) throw new UsageError("give --pairs or --pair-column, not both");
   const progress = progressLine(io.stderr, file === "-" ? "stdin" : file, Boolean(io.stderr.isTTY));
   try {
@@ -86,7 +92,7 @@ export async function analyzeForCli(file: string, flags: InputFlags, io: CliIO, 
       pairs: flags.pairs,
       pairColumn: flags.pairColumn,
       chunkRows: flags.chunkRows,
-      threads: flags.threads,
+      kernels: ctx.kernels(flags.threads),
       precision: flags.precision,
       stdin: io.stdin,
       onProgress: (p) => progress.update(p),
@@ -174,7 +180,7 @@ export function registerReport(program: Command, ctx: CommandContext): Command {
       }
       checkHtmlFlags(flags, io);
       checkMapFlags(file, flags);
-      const analysis = await analyzeForCli(file, flags, io);
+      const analysis = await analyzeForCli(file, flags, ctx);
       const { report } = analysis;
       let text: string;
       if (flags.format === "html") {

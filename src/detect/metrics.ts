@@ -2,9 +2,8 @@
  * Every metric of METRICS.md, computed from a Profile (pure; no I/O).
  */
 import { InputError } from "../errors.js";
-import { eigh } from "../linalg/eigh.js";
-import { pairDotsUpper } from "../linalg/kernels.js";
-import { fastKernels } from "../linalg/wasm/fast.js";
+import type { Kernels } from "../linalg/backend.js";
+import { referenceKernels } from "../linalg/reference.js";
 import type { Profile } from "../profile/profile.js";
 import { histogram, meanStd, percentileAt, percentileSorted } from "../profile/stats.js";
 import type {
@@ -40,8 +39,8 @@ export interface MetricsOptions {
   file?: string;
   /** Clock for timings (injected so the core reads no global state); default: none recorded. */
   now?: () => number;
-  /** Threads for the pairwise kernel (default: EMBCHECK_THREADS or every core; 0 = reference). */
-  threads?: number;
+  /** The kernels for the sampled pairs and the eigendecomposition (default: the reference). */
+  kernels?: Kernels;
 }
 
 export function integrityMetrics(p: Profile): IntegrityMetrics {
@@ -89,15 +88,14 @@ export function sampleUnitRows(p: Profile): { indices: Float64Array; units: Floa
   return { indices, units: values, m };
 }
 
-/**
- * Cosines of every sampled pair, clipped to [−1, 1], in np.triu_indices order. `threads`: as in
- * ProfileOptions (0 = the reference kernel).
- */
-export function sampledPairCosines(p: Profile, threads?: number): { cosines: Float64Array; indices: Float64Array } {
+/** Cosines of every sampled pair, clipped to [−1, 1], in np.triu_indices order. */
+export function sampledPairCosines(
+  p: Profile,
+  kernels: Kernels = referenceKernels(),
+): { cosines: Float64Array; indices: Float64Array } {
   const { indices, units, m } = sampleUnitRows(p);
-  const fast = threads === 0 ? null : fastKernels(threads);
   const out = new Float64Array((m * (m - 1)) / 2);
-  const c = fast ? fast.pairDotsUpper(units, m, p.dims, out) : pairDotsUpper(units, m, p.dims, out);
+  const c = kernels.pairDotsUpper(units, m, p.dims, out);
   for (let i = 0; i < c.length; i++) c[i] = Math.min(1, Math.max(-1, c[i]));
   return { cosines: c, indices };
 }
@@ -256,13 +254,13 @@ export function computeMetrics(p: Profile, hasPairs: boolean, opts: MetricsOptio
   const integrity = integrityMetrics(p);
   const norms = normMetrics(p);
   lap("norms");
-  const { cosines, indices } = sampledPairCosines(p, opts.threads);
+  const kernels = opts.kernels ?? referenceKernels();
+  const { cosines, indices } = sampledPairCosines(p, kernels);
   const cosine = cosineMetrics(p, cosines);
   const uniformity = uniformityMetrics(cosines);
   lap("pairs");
   const alignment = alignmentMetrics(p, hasPairs);
-  const fastEig = opts.threads === 0 ? null : fastKernels(opts.threads);
-  const { values } = fastEig ? fastEig.eigh(p.covariance(), p.dims) : eigh(p.covariance(), p.dims);
+  const { values } = kernels.eigh(p.covariance(), p.dims);
   const spectrum = { ...spectrumMetrics(values), precision: p.precision };
   lap("spectrum");
   return {

@@ -28,7 +28,7 @@ export function eigh(a: Float64Array, n: number, opts: { vectors?: boolean } = {
   tred2(V, n, d, e, wantVectors);
   // tql2 rotates columns of V; work on W = Vᵀ so each rotation touches two contiguous rows.
   const W = wantVectors ? transposeSquare(V, n) : null;
-  tql2(W, n, d, e);
+  tql2(n, d, e, W ? (top, count, cs, ss) => rotateRows(W, n, top, count, cs, ss) : undefined);
   const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => d[y] - d[x] || x - y);
   const values = new Float64Array(n);
   for (let i = 0; i < n; i++) values[i] = d[order[i]];
@@ -131,8 +131,42 @@ function tred2(V: Float64Array, n: number, d: Float64Array, e: Float64Array, acc
   e[0] = 0;
 }
 
-/** Implicit QL on the tridiagonal (d, e); rotates the rows of W (= Vᵀ) when given. */
-export function tql2(W: Float64Array | null, n: number, d: Float64Array, e: Float64Array): void {
+/**
+ * Called after each QL step with its rotations: rotation t (t < count) acts on rows top − t and
+ * top − t + 1 of W = Vᵀ with cosine cs[t] and sine ss[t] (the arrays are reused: copy what you keep).
+ */
+export type RotationSink = (top: number, count: number, cs: Float64Array, ss: Float64Array) => void;
+
+/** Applies one QL step's rotations to the rows of W (n × n), in order (JAMA's tql2 inner update). */
+export function rotateRows(
+  W: Float64Array,
+  n: number,
+  top: number,
+  count: number,
+  cs: Float64Array,
+  ss: Float64Array,
+): void {
+  for (let t = 0; t < count; t++) {
+    const c = cs[t];
+    const s = ss[t];
+    const ri = (top - t) * n;
+    const rj = ri + n;
+    for (let k = 0; k < n; k++) {
+      const wh = W[rj + k];
+      const wi = W[ri + k];
+      W[rj + k] = s * wi + c * wh;
+      W[ri + k] = c * wi - s * wh;
+    }
+  }
+}
+
+/**
+ * Implicit QL on the tridiagonal (d, e): eigenvalues in d. The rotations of each step go to `onStep`
+ * (to rotate the eigenvectors), after the step's scalar work, which they do not affect.
+ */
+export function tql2(n: number, d: Float64Array, e: Float64Array, onStep?: RotationSink): void {
+  const cs = onStep ? new Float64Array(n) : null;
+  const ss = onStep ? new Float64Array(n) : null;
   for (let i = 1; i < n; i++) e[i - 1] = e[i];
   e[n - 1] = 0;
   let f = 0;
@@ -167,6 +201,7 @@ export function tql2(W: Float64Array | null, n: number, d: Float64Array, e: Floa
         const el1 = e[l + 1];
         let s = 0;
         let s2 = 0;
+        let count = 0;
         for (let i = m - 1; i >= l; i--) {
           c3 = c2;
           c2 = c;
@@ -179,17 +214,13 @@ export function tql2(W: Float64Array | null, n: number, d: Float64Array, e: Floa
           c = p / r;
           p = c * d[i] - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]);
-          if (W) {
-            const ri = i * n;
-            const rj = ri + n;
-            for (let k = 0; k < n; k++) {
-              const wh = W[rj + k];
-              const wi = W[ri + k];
-              W[rj + k] = s * wi + c * wh;
-              W[ri + k] = c * wi - s * wh;
-            }
+          if (cs && ss) {
+            cs[count] = c;
+            ss[count] = s;
+            count++;
           }
         }
+        if (onStep && cs && ss) onStep(m - 1, count, cs, ss);
         p = (-s * s2 * c3 * el1 * e[l]) / dl1;
         e[l] = s * p;
         d[l] = c * p;

@@ -59,6 +59,21 @@ export class BottomKSample {
     return { indices, values };
   }
 
+  /** The kept rows in slot order: (priority, index) pairs and their values (views; do not modify). */
+  entries(): { priorities: Float64Array; indices: Float64Array; values: Float64Array } {
+    const n = this.size;
+    const priorities = new Float64Array(n);
+    const indices = new Float64Array(n);
+    const values = new Float64Array(n * this.dims);
+    for (let i = 0; i < n; i++) {
+      const s = this.heap[i];
+      priorities[i] = this.priority[s];
+      indices[i] = this.index[s];
+      values.set(this.values.subarray(s * this.dims, (s + 1) * this.dims), i * this.dims);
+    }
+    return { priorities, indices, values };
+  }
+
   /** Adds every row of another sample (same capacity and dims). */
   mergeFrom(other: BottomKSample): void {
     for (let i = 0; i < other.size; i++) {

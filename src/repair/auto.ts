@@ -10,8 +10,7 @@
  * whitening would blow up noise (DOMAIN.md: retrain or rebalance).
  */
 import type { Finding } from "../report/types.js";
-import type { StepSpec } from "./spec.js";
-import { defaultAbttD } from "./steps.js";
+import { defaultAbttD, type StepSpec } from "./steps/index.js";
 
 export interface AutoChoice {
   steps: StepSpec[];

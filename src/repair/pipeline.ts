@@ -15,14 +15,15 @@
  */
 import { InputError, NotFittedError, UsageError } from "../errors.js";
 import type { Chunk } from "../io/types.js";
+import type { Kernels } from "../linalg/backend.js";
 import type { Matrix } from "../linalg/matrix.js";
-import { type FastKernels, fastKernels, PackedW } from "../linalg/wasm/fast.js";
+import { referenceKernels } from "../linalg/reference.js";
 import { type Precision, Profile } from "../profile/profile.js";
+import { profileChunks } from "../profile/run.js";
 import { VERSION } from "../version.js";
-import { BlockFeeder } from "./blocks.js";
 import { type Rows, rowsOfChunk } from "./rows.js";
-import { type TransformJson, transformFromJson, transformToJson } from "./serialize.js";
-import { FITTED, formatPipeline, parsePipeline, type StepSpec } from "./spec.js";
+import { decodeTransform, type TransformJson, transformToJson } from "./serialize.js";
+import { formatPipeline, parsePipeline } from "./spec.js";
 import {
   affineMatrix,
   type CompiledStep,
@@ -31,9 +32,12 @@ import {
   FAST_MIN_DIMS,
   type FittedStep,
   fitStep,
+  isFilter,
+  isFitted,
   propagate,
   type Stats,
-} from "./steps.js";
+  type StepSpec,
+} from "./steps/index.js";
 
 /** Re-reads the input from the start (each call a fresh iteration). */
 export type ChunkSource = () => AsyncIterable<Chunk> | Promise<AsyncIterable<Chunk>>;
@@ -44,11 +48,10 @@ export interface FitOptions {
   /** Called once per extra pass, with the number of the pass (2, 3, ...). */
   onPass?: (pass: number, why: string) => void;
   /**
-   * Threads for the fast kernels (default: EMBCHECK_THREADS or every core; 0 = the plain
-   * TypeScript reference kernels), for the fit's eigendecompositions and extra profile passes and
-   * for every later transform (as withThreads). The output is identical for any count ≥ 1.
+   * The kernels of the fit's eigendecompositions and extra profile passes and of every later
+   * transform (as withKernels). Default: the pipeline's (the reference unless withKernels was called).
    */
-  threads?: number;
+  kernels?: Kernels;
   /**
    * Covariance arithmetic of the profiles fit takes itself (default "mixed"; see Profile). A
    * given `profile` keeps its own.
@@ -77,7 +80,8 @@ export class Pipeline {
   private fitted: FittedStep[] | null = null;
   private dimsIn_ = 0;
   private compiled: CompiledStep[] | null = null;
-  private threads_: number | undefined = undefined;
+  private kernels_: Kernels | null = null;
+  private reference_: Kernels | null = null;
   /** Input passes the last fit took, the first profile included (the apply pass is not counted). */
   passes = 0;
 
@@ -87,25 +91,31 @@ export class Pipeline {
   }
 
   /**
-   * Chooses the kernels of fit and transform: threads for the fast WebAssembly kernels (default:
-   * EMBCHECK_THREADS or every core), 0 = the float64 TypeScript reference kernels. With the fast
-   * kernels the projections of pca, whiten, zca and abtt use float32 products (steps.ts,
-   * projectFast, states the error bound); the output is identical for any thread count ≥ 1.
+   * Chooses the kernels of fit and transform (default: the reference kernels, float64). With the
+   * WebAssembly kernels the projections of pca, whiten, zca and abtt use float32 products on inputs
+   * of FAST_MIN_DIMS dims or more (Kernels.centredProduct states the bound); the output is identical
+   * for any thread count.
    */
-  withThreads(threads: number | undefined): this {
-    if (threads !== this.threads_) this.compiled = null;
-    this.threads_ = threads;
+  withKernels(kernels: Kernels): this {
+    if (kernels !== this.kernels_) this.compiled = null;
+    this.kernels_ = kernels;
     return this;
   }
 
-  /** The threads chosen by withThreads (undefined = the default). */
-  get threads(): number | undefined {
-    return this.threads_;
+  /** The kernels of fit and transform. */
+  get kernels(): Kernels {
+    this.kernels_ ??= this.reference();
+    return this.kernels_;
   }
 
-  /** The fast kernels for this pipeline's thread choice, or null for the reference kernels. */
-  private kernels(): FastKernels | null {
-    return this.threads_ === 0 ? null : fastKernels(this.threads_);
+  private reference(): Kernels {
+    this.reference_ ??= referenceKernels();
+    return this.reference_;
+  }
+
+  /** The kernels of the products of a step with `dimsIn` inputs (FAST_MIN_DIMS: steps/index.ts). */
+  private productKernels(dimsIn: number): Kernels {
+    return dimsIn >= FAST_MIN_DIMS ? this.kernels : this.reference();
   }
 
   get isFitted(): boolean {
@@ -136,7 +146,7 @@ export class Pipeline {
 
   /** Whether every step is row-wise (no filter), so the output has the input's row count. */
   get keepsRows(): boolean {
-    return !this.steps.some((s) => s.kind === "dedup" || s.kind === "drop-invalid");
+    return !this.steps.some((s) => isFilter(s.kind));
   }
 
   /**
@@ -144,43 +154,42 @@ export class Pipeline {
    * profile (see the header for how many); memory stays O(d² + chunk).
    */
   async fit(source: ChunkSource, opts: FitOptions = {}): Promise<this> {
-    if (opts.threads !== undefined) this.withThreads(opts.threads);
-    const fast = this.kernels();
-    const threads = this.threads_;
+    if (opts.kernels) this.withKernels(opts.kernels);
+    const kernels = this.kernels;
     let profile = opts.profile;
     let passes = 1;
-    if (!profile) profile = await profileOf(source, null, 0, threads, opts.precision);
+    if (!profile) profile = await profileOf(source, null, 0, kernels, opts.precision);
     const d = profile.dims;
     const fitted: FittedStep[] = [];
     // Statistics at the current position: `measured` when a profile pass saw exactly these rows,
     // `stats` when they follow analytically from an affine step; neither when unknown.
     let measured: Profile | null = profile;
     let stats: Stats | null = null;
-    const later = (i: number) => this.steps.slice(i + 1).some((s) => FITTED.has(s.kind));
+    const later = (i: number) => this.steps.slice(i + 1).some((s) => isFitted(s.kind));
     let dims = d;
     for (let i = 0; i < this.steps.length; i++) {
       const spec = this.steps[i];
       let step: FittedStep;
-      if (FITTED.has(spec.kind)) {
+      if (isFitted(spec.kind)) {
         if (!stats) {
           if (!measured) {
             passes++;
             opts.onPass?.(passes, `statistics after ${formatPipeline(this.steps.slice(0, i))}`);
             measured = await profileOf(
               source,
-              compileAll(fitted, d, fast),
+              this.compileAll(fitted, d),
               dims,
-              threads,
+              kernels,
               opts.precision ?? profile.precision,
             );
           }
           stats = statsOf(measured);
         }
-        step = fitStep(spec, stats, fast);
+        step = fitStep(spec, stats, kernels);
         measured = null;
         stats = later(i) ? propagate(stats, step) : null;
       } else {
-        step = fitStep(spec, { d: dims, n: 0, mean: new Float64Array(0), cov: new Float64Array(0) });
+        step = fitStep(spec, { d: dims, n: 0, mean: new Float64Array(0), cov: new Float64Array(0) }, kernels);
         // The profile's statistics are over valid rows only, so drop-invalid right after a measured
         // point changes nothing; neither does dedup when that profile saw no duplicate.
         const unchanged =
@@ -207,8 +216,19 @@ export class Pipeline {
   }
 
   private compile(): CompiledStep[] {
-    if (!this.compiled) this.compiled = compileAll(this.fittedSteps, this.dimsIn_, this.kernels());
+    if (!this.compiled) this.compiled = this.compileAll(this.fittedSteps, this.dimsIn_);
     return this.compiled;
+  }
+
+  private compileAll(fitted: readonly FittedStep[], d: number): CompiledStep[] {
+    const out: CompiledStep[] = [];
+    let dims = d;
+    for (const s of fitted) {
+      const c = compileStep(s, dims, this.productKernels(dims));
+      out.push(c);
+      dims = c.dimsOut;
+    }
+    return out;
   }
 
   /**
@@ -247,10 +267,10 @@ export class Pipeline {
    * `out` when given (n × dimsOut values), else into a new array.
    */
   float32Mapper(): ((x: Float32Array, n: number, out?: Float32Array) => Float32Array) | null {
-    const fast = this.kernels();
+    const f32 = this.kernels.float32;
     const steps = this.fittedSteps;
     const d = this.dimsIn_;
-    if (!fast || d < FAST_MIN_DIMS || steps.length === 0) return null;
+    if (!f32 || d < FAST_MIN_DIMS || steps.length === 0) return null;
     const mean = new Float64Array(d);
     for (let i = 0; i < steps.length; i++) {
       const s = steps[i];
@@ -259,11 +279,11 @@ export class Pipeline {
       for (let j = 0; j < d; j++) mean[j] += s.mean[j];
     }
     const lastStep = steps[steps.length - 1];
-    if (lastStep.kind === "center") return (x, n, out) => fast.centreF32(x, n, d, mean, out);
+    if (lastStep.kind === "center") return (x, n, out) => f32.centre(x, n, d, mean, out);
     const aff = affineMatrix(lastStep);
     if (!aff) return null;
-    const W = new PackedW(aff.P, d, aff.dout);
-    return (x, n, out) => fast.projectF32(x, n, d, W, aff.dout, mean, out);
+    const W = this.kernels.prepareProduct(aff.P, d, aff.dout);
+    return (x, n, out) => f32.project(x, n, W, mean, out);
   }
 
   /** Transforms a whole matrix (one stream of one chunk). */
@@ -275,7 +295,7 @@ export class Pipeline {
 
   /** The row-wise steps only (filters skipped): where each given row lands. For kNN cost. */
   mapRows(m: Matrix): Matrix<Float64Array> {
-    const steps = this.compile().filter((s) => s.step.kind !== "dedup" && s.step.kind !== "drop-invalid");
+    const steps = this.compile().filter((s) => !isFilter(s.step.kind));
     let rows = rowsOfChunk({ matrix: m, rowOffset: 0 });
     for (const s of steps) rows = s.open()(rows);
     return { rows: rows.n, cols: rows.d, data: rows.data };
@@ -305,21 +325,16 @@ export class Pipeline {
   }
 }
 
-function compileAll(fitted: readonly FittedStep[], d: number, fast: FastKernels | null): CompiledStep[] {
-  const out: CompiledStep[] = [];
-  let dims = d;
-  for (const s of fitted) {
-    const c = compileStep(s, dims, fast);
-    out.push(c);
-    dims = c.dimsOut;
-  }
-  return out;
-}
-
 async function* once(m: Matrix, nulls?: Uint8Array): AsyncGenerator<Chunk> {
   const c: Chunk = { matrix: m, rowOffset: 0 };
   if (nulls) c.nulls = nulls;
   yield c;
+}
+
+/** Loads a saved transform (serialize.ts): checks its kind, schema version and shapes. */
+export function transformFromJson(json: unknown): Pipeline {
+  const t = decodeTransform(json);
+  return Pipeline.fromFitted(t.steps, [...t.fittedSteps], t.dimsIn);
 }
 
 /** Streams the input through `steps` (all when null: the raw input) into a small Profile. */
@@ -327,26 +342,34 @@ async function profileOf(
   source: ChunkSource,
   steps: CompiledStep[] | null,
   dims: number,
-  threads: number | undefined,
+  kernels: Kernels,
   precision: Precision | undefined,
 ): Promise<Profile> {
-  const fns = steps?.map((s) => s.open()) ?? [];
-  let profile: Profile | null = null;
-  let feeder: BlockFeeder | null = null;
-  for await (const chunk of await source()) {
-    let c = chunk;
-    if (steps) {
-      let rows = rowsOfChunk(chunk);
-      for (const f of fns) rows = f(rows);
-      c = { matrix: { rows: rows.n, cols: rows.d, data: rows.data }, rowOffset: 0 };
-      if (rows.nulls) c.nulls = rows.nulls;
-    }
-    if (!profile) {
-      profile = new Profile({ dims: steps ? dims : c.matrix.cols, sampleSize: 2, threads, precision });
-      feeder = new BlockFeeder(profile);
-    }
-    feeder?.push(c);
+  const chunks = await source();
+  let width = dims;
+  if (!steps) {
+    // the raw input: its width comes from the first chunk
+    const it = chunks[Symbol.asyncIterator]();
+    const first = await it.next();
+    if (first.done) return new Profile({ dims: Math.max(1, dims), sampleSize: 2, kernels, precision });
+    width = first.value.matrix.cols;
+    return profileChunks(prepend(first.value, it), { dims: width, sampleSize: 2, kernels, precision });
   }
-  feeder?.flush();
-  return profile ?? new Profile({ dims: Math.max(1, dims), sampleSize: 2, threads });
+  const fns = steps.map((s) => s.open());
+  return profileChunks(mapped(chunks, fns), { dims: width, sampleSize: 2, kernels, precision });
+}
+
+async function* prepend(first: Chunk, rest: AsyncIterator<Chunk>): AsyncGenerator<Chunk> {
+  yield first;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+}
+
+async function* mapped(chunks: AsyncIterable<Chunk>, fns: ((rows: Rows) => Rows)[]): AsyncGenerator<Chunk> {
+  for await (const chunk of chunks) {
+    let rows = rowsOfChunk(chunk);
+    for (const f of fns) rows = f(rows);
+    const c: Chunk = { matrix: { rows: rows.n, cols: rows.d, data: rows.data }, rowOffset: 0 };
+    if (rows.nulls) c.nulls = rows.nulls;
+    yield c;
+  }
 }

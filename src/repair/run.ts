@@ -5,13 +5,15 @@
  * "after"). The writer is aborted on any error, so no partial output remains.
  */
 import { computeMetrics, type Metrics } from "../detect/metrics.js";
-import { readAhead } from "../io/readAhead.js";
 import type { Chunk, EmbeddingSource, SourceInfo } from "../io/types.js";
 import type { OutBlock, VectorWriter } from "../io/writers/types.js";
-import { fastKernels } from "../linalg/wasm/fast.js";
+import type { Kernels } from "../linalg/backend.js";
+import { KNN_K, knnOverlap } from "../linalg/knn.js";
+import { referenceKernels } from "../linalg/reference.js";
+import { BlockFeeder } from "../profile/blocks.js";
 import { type Precision, Profile } from "../profile/profile.js";
-import { BlockFeeder } from "./blocks.js";
-import { KNN_K, knnOverlap } from "./knn.js";
+import { readAhead } from "../profile/readAhead.js";
+import { profileChunks } from "../profile/run.js";
 import type { Pipeline } from "./pipeline.js";
 
 export interface RunInput {
@@ -22,11 +24,10 @@ export interface RunInput {
   /** The input's name in errors. */
   label?: string;
   /**
-   * Threads for the fast kernels (profiles, metrics, fit and projections; default:
-   * EMBCHECK_THREADS or every core); 0 = the plain TypeScript reference kernels. The output and
-   * the report are identical for any count ≥ 1.
+   * The kernels of the profiles, metrics, fit and projections (default: the reference kernels).
+   * The output and the report are identical for any thread count.
    */
-  threads?: number;
+  kernels?: Kernels;
   /** Covariance arithmetic of the profiles (default "mixed"; see Profile). */
   precision?: Precision;
   /** Called with the rows read so far in the current pass. */
@@ -88,25 +89,21 @@ async function* readAll(input: RunInput, pass: number): AsyncGenerator<Chunk> {
   }
 }
 
+/** The kernels of a run (the reference unless the input names others). */
+const kernelsOf = (input: RunInput): Kernels => (input.kernels ??= referenceKernels());
+
 /** Pass 1: the profile of the raw input, and what its header said. */
 export async function profileInput(input: RunInput): Promise<{ info: SourceInfo; profile: Profile }> {
   const source = await input.open();
   try {
-    const profile = new Profile({
+    const profile = await profileChunks(source, {
       dims: source.info.dims,
       sampleSize: input.sampleSize,
       seed: input.seed,
-      threads: input.threads,
+      kernels: kernelsOf(input),
       precision: input.precision,
+      onChunk: (rows) => input.onRows?.(1, rows),
     });
-    const feeder = new BlockFeeder(profile);
-    let rows = 0;
-    for await (const chunk of readAhead(source)) {
-      feeder.push(chunk);
-      rows += chunk.matrix.rows;
-      input.onRows?.(1, rows);
-    }
-    feeder.flush();
     return { info: source.info, profile };
   } finally {
     await source.close();
@@ -147,7 +144,12 @@ export async function applyPass(
     const info = source.info;
     w = await writer(info);
     const map = pipeline.stream();
-    const opts = { sampleSize: input.sampleSize, seed: input.seed, threads: input.threads, precision: input.precision };
+    const opts = {
+      sampleSize: input.sampleSize,
+      seed: input.seed,
+      kernels: kernelsOf(input),
+      precision: input.precision,
+    };
     const after = new Profile({ dims: pipeline.dimsOut, ...opts });
     const before = profileBefore ? new Profile({ dims: info.dims, ...opts }) : null;
     const beforeFeed = before ? new BlockFeeder(before) : null;
@@ -209,14 +211,13 @@ export async function applyPass(
 export function sampleKnnOverlap(
   before: Profile,
   pipeline: Pipeline,
+  kernels: Kernels,
   k = KNN_K,
-  threads?: number,
 ): { overlap: number; rows: number } {
   const { indices, values } = before.sample.rowsByIndex();
   const m = indices.length;
   const mapped = pipeline.mapRows({ rows: m, cols: before.dims, data: values });
-  const fast = threads === 0 ? null : fastKernels(threads);
-  return { overlap: knnOverlap(values, before.dims, mapped.data, mapped.cols, m, k, fast), rows: m };
+  return { overlap: knnOverlap(values, before.dims, mapped.data, mapped.cols, m, k, kernels), rows: m };
 }
 
 export interface FixOptions {
@@ -241,10 +242,11 @@ export async function runFix(
   opts.onPass?.(1, "profile");
   const p1 = opts.profile ?? (await profileInput(input)).profile;
   // Measured before anything is written: an input with fewer than 2 valid rows fails here.
-  const before = computeMetrics(p1, false, { file: input.label, threads: input.threads });
+  const kernels = kernelsOf(input);
+  const before = computeMetrics(p1, false, { file: input.label, kernels });
   await pipeline.fit(() => readAll(input, pipeline.passes + 1), {
     profile: p1,
-    threads: input.threads,
+    kernels,
     precision: input.precision,
     onPass: (pass, why) => opts.onPass?.(pass, why),
   });
@@ -258,7 +260,7 @@ export async function runFix(
   passes++;
   opts.onPass?.(passes, "apply");
   const applied = await applyPass(input, pipeline, (info) => writer(info, rows, pipeline.dimsOut), passes, false);
-  return finish(p1, before, applied, pipeline, passes, input.threads);
+  return finish(p1, before, applied, pipeline, passes, kernels);
 }
 
 /** `embcheck apply`: one pass, the before and after profiles both taken on the way. */
@@ -267,7 +269,8 @@ export async function runApply(
   pipeline: Pipeline,
   writer: (info: SourceInfo, rows: number | null, dims: number) => Promise<VectorWriter>,
 ): Promise<RunResult> {
-  if (input.threads !== undefined) pipeline.withThreads(input.threads);
+  const kernels = kernelsOf(input);
+  pipeline.withKernels(kernels);
   const applied = await applyPass(
     input,
     pipeline,
@@ -276,8 +279,8 @@ export async function runApply(
     true,
   );
   const p1 = applied.before as Profile;
-  const before = computeMetrics(p1, false, { file: applied.info.path, threads: input.threads });
-  return finish(p1, before, applied, pipeline, 1, input.threads);
+  const before = computeMetrics(p1, false, { file: applied.info.path, kernels });
+  return finish(p1, before, applied, pipeline, 1, kernels);
 }
 
 function finish(
@@ -286,10 +289,10 @@ function finish(
   applied: ApplyResult,
   pipeline: Pipeline,
   passes: number,
-  threads: number | undefined,
+  kernels: Kernels,
 ): RunResult {
-  const after = applied.after.validRows >= 2 ? computeMetrics(applied.after, false, { threads }) : null;
-  const knn = sampleKnnOverlap(p1, pipeline, KNN_K, threads);
+  const after = applied.after.validRows >= 2 ? computeMetrics(applied.after, false, { kernels }) : null;
+  const knn = sampleKnnOverlap(p1, pipeline, kernels);
   const afterKey: KeyMetrics = after
     ? keyMetrics(after)
     : {

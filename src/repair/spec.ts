@@ -1,30 +1,13 @@
 /**
  * Pipeline steps as the user writes them: `center,pca:256`, `abtt:3,l2`, `pca:0.99`, `whiten:128`.
- * Parsing only; fitting and applying live in fit.ts and apply.ts.
+ * Parsing only; what each kind takes comes from the step-kind table (steps/index.ts).
  */
 import { UsageError } from "../errors.js";
+import { STEP_KINDS, STEPS } from "./steps/index.js";
+import type { StepKind, StepSpec } from "./steps/types.js";
 
-export type StepKind = "l2" | "center" | "pca" | "whiten" | "zca" | "abtt" | "drop-invalid" | "dedup";
-
-/** One step as given; `k` is a dimension count, `share` a variance share (pca only). */
-export interface StepSpec {
-  kind: StepKind;
-  /** pca:K / whiten:K (kept dimensions) or abtt:D (removed directions); absent means the default. */
-  k?: number;
-  /** pca:0.99: the smallest K keeping this share of the variance. */
-  share?: number;
-}
-
-/** `pca` alone keeps this many components (capped at d). */
-export const DEFAULT_PCA_K = 256;
-
-/** Steps fitted from statistics of the rows that reach them. */
-export const FITTED: ReadonlySet<StepKind> = new Set(["center", "pca", "whiten", "zca", "abtt"]);
-
-/** Steps that drop rows. */
-export const FILTERS: ReadonlySet<StepKind> = new Set(["drop-invalid", "dedup"]);
-
-const KINDS: readonly StepKind[] = ["l2", "center", "pca", "whiten", "zca", "abtt", "drop-invalid", "dedup"];
+export { DEFAULT_PCA_K } from "./steps/index.js";
+export type { StepKind, StepSpec } from "./steps/types.js";
 
 const ALIASES: Record<string, StepKind> = { dropinvalid: "drop-invalid", "drop-nan": "drop-invalid", unique: "dedup" };
 
@@ -35,31 +18,30 @@ export function parsePipeline(text: string): StepSpec[] {
     .map((s) => s.trim())
     .filter((s) => s !== "");
   if (parts.length === 0)
-    throw new UsageError(`empty pipeline; give steps such as center,pca:256 (known: ${KINDS.join(", ")})`);
+    throw new UsageError(`empty pipeline; give steps such as center,pca:256 (known: ${STEP_KINDS.join(", ")})`);
   return parts.map(parseStep);
 }
 
 function parseStep(text: string): StepSpec {
   const [rawName, arg, extra] = text.split(":");
   const name = rawName.toLowerCase();
-  const kind = (KINDS as readonly string[]).includes(name) ? (name as StepKind) : ALIASES[name];
-  if (!kind) throw new UsageError(`unknown pipeline step "${text}"; known steps: ${KINDS.join(", ")}`);
+  const kind = (STEP_KINDS as readonly string[]).includes(name) ? (name as StepKind) : ALIASES[name];
+  if (!kind) throw new UsageError(`unknown pipeline step "${text}"; known steps: ${STEP_KINDS.join(", ")}`);
   if (extra !== undefined) throw new UsageError(`pipeline step "${text}" has more than one ":" argument`);
   if (arg === undefined || arg === "") {
     if (arg === "") throw new UsageError(`pipeline step "${text}" has an empty argument`);
     return { kind };
   }
-  switch (kind) {
-    case "pca": {
+  switch (STEPS[kind].arg) {
+    case "count-or-share": {
       if (/^0?\.\d+$/.test(arg)) {
         const share = Number(arg);
-        if (!(share > 0 && share < 1)) throw new UsageError(`pca:${arg}: a variance share must be in (0, 1)`);
+        if (!(share > 0 && share < 1)) throw new UsageError(`${kind}:${arg}: a variance share must be in (0, 1)`);
         return { kind, share };
       }
       return { kind, k: positiveInt(text, arg) };
     }
-    case "whiten":
-    case "abtt":
+    case "count":
       return { kind, k: positiveInt(text, arg) };
     default:
       throw new UsageError(`pipeline step "${kind}" takes no argument (got "${text}")`);

@@ -8,8 +8,8 @@
 import { UMAP } from "umap-js";
 import { UsageError } from "../errors.js";
 import { eigh } from "../linalg/eigh.js";
+import { rowPriority } from "../linalg/hash.js";
 import { symmetrize, syrkUpperT, transpose } from "../linalg/kernels.js";
-import { rowPriority } from "../profile/hash.js";
 
 export type Projection = "umap" | "pca";
 

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { fastKernels } from "../../src/linalg/wasm/fast.js";
+import { wasmAvailable } from "../helpers/kernels.js";
 import { runCli } from "./helpers.js";
 
 const TMP = mkdtempSync(join(tmpdir(), "embcheck-fix-fast-"));
@@ -47,7 +47,7 @@ async function fix(pipeline: string, extra: string[]): Promise<Buffer> {
   return readFileSync(o);
 }
 
-describe.skipIf(fastKernels() === null)("fix and apply with the fast kernels", () => {
+describe.skipIf(!wasmAvailable())("fix and apply with the fast kernels", () => {
   test.each(["center,pca:16", "whiten:8", "abtt:2,l2"])(
     "fix %s writes the same bytes for --threads 1 and 2 and any --chunk-rows",
     async (pipeline) => {

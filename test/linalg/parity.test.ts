@@ -1,13 +1,13 @@
-import { afterAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { computeMetrics, percentilesBySelection } from "../../src/detect/metrics.js";
 import type { Chunk } from "../../src/io/types.js";
 import { eigh } from "../../src/linalg/eigh.js";
+import { rowHash } from "../../src/linalg/hash.js";
 import { pairDotsUpper, syrkUpperT } from "../../src/linalg/kernels.js";
 import type { FloatArray } from "../../src/linalg/matrix.js";
-import { type FastKernels, fastKernels } from "../../src/linalg/wasm/fast.js";
-import { rowHash } from "../../src/profile/hash.js";
 import { type Precision, Profile } from "../../src/profile/profile.js";
 import { percentileSorted } from "../../src/profile/stats.js";
+import { kernelsFor, wasm } from "../helpers/kernels.js";
 
 // Parity: every fast (WebAssembly SIMD, worker-thread) kernel against the plain TypeScript
 // reference kernel it replaces, on random and adversarial inputs. Oracles: the reference kernels
@@ -37,15 +37,7 @@ function uniform(seed: number, n: number): Float64Array {
   return out;
 }
 
-function fast(threads = 2): FastKernels {
-  const f = fastKernels(threads);
-  if (!f) throw new Error("fast kernels unavailable: run `npm run build` (it builds dist/linalg/wasm/*.wasm)");
-  return f;
-}
-
-afterAll(async () => {
-  await fastKernels(1)?.close();
-});
+const fast = wasm;
 
 function expectWithinBound(
   got: Float64Array,
@@ -71,7 +63,7 @@ function expectWithinBound(
 
 describe("the fast kernels load", () => {
   test("a WebAssembly SIMD backend (relaxed or plain) is available after the build", () => {
-    expect(["relaxed-simd", "simd"]).toContain(fast().kind);
+    expect(["relaxed-simd", "simd"]).toContain(fast().name);
   });
 });
 
@@ -214,7 +206,7 @@ function profileOf(
   nulls = false,
   precision: Precision = "float64",
 ) {
-  const p = new Profile({ dims: d, sampleSize: 16, seed: 3, threads, precision });
+  const p = new Profile({ dims: d, sampleSize: 16, seed: 3, kernels: kernelsFor(threads), precision });
   for (let r0 = 0; r0 < rows; r0 += chunkRows) {
     const r = Math.min(chunkRows, rows - r0);
     const chunk: Chunk = { matrix: { rows: r, cols: d, data: data.subarray(r0 * d, (r0 + r) * d) }, rowOffset: r0 };
@@ -282,8 +274,7 @@ describe("the fast profile pass matches the reference pass", () => {
     ] as [boolean, number][]) {
       const rows = 23;
       const data = adversarialRows(rows, d, f64, 9);
-      const v = f.loadChunk(data, rows, d);
-      f.scanRows();
+      const v = f.scanBlock(data, rows, d);
       const words = new Uint32Array(data.buffer, data.byteOffset, rows * d * (f64 ? 2 : 1));
       for (let r = 0; r < rows; r++) {
         const w = f64 ? 2 : 1;
@@ -309,8 +300,8 @@ describe("the fast profile pass matches the reference pass", () => {
     const data = adversarialRows(rows, d, false, 77);
     const pr = profileOf(data, rows, d, 128, 0);
     const pf = profileOf(data, rows, d, 128, 2);
-    const mr = computeMetrics(pr, false, { threads: 0 });
-    const mf = computeMetrics(pf, false, { threads: 2 });
+    const mr = computeMetrics(pr, false, { kernels: kernelsFor(0) });
+    const mf = computeMetrics(pf, false, { kernels: kernelsFor(2) });
     expect(mf.integrity).toEqual(mr.integrity);
     expect(mf.norms).toEqual(mr.norms);
     for (const key of ["mean", "std", "p5", "p50", "p95", "meanExact", "meanVectorNorm"] as const) {
@@ -370,8 +361,8 @@ describe("mixed precision (float32 products in 128-row blocks) stays within its 
     expect(b).toEqual(a);
   });
 
-  test("without the fast kernels (threads 0) the profile says float64, which it computed", () => {
-    const p = new Profile({ dims: 3, threads: 0, precision: "mixed" });
+  test("without the fast kernels (the reference) the profile says float64, which it computed", () => {
+    const p = new Profile({ dims: 3, kernels: kernelsFor(0), precision: "mixed" });
     expect(p.precision).toBe("float64");
     expect(() => new Profile({ dims: 3, precision: "half" as Precision })).toThrow(
       /precision must be one of mixed, float64/,

@@ -11,14 +11,15 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openEmbeddings } from "../../src/io/open.js";
 import { openWriter } from "../../src/io/writers/open.js";
 import type { Matrix } from "../../src/linalg/matrix.js";
-import { fastKernels, PackedW } from "../../src/linalg/wasm/fast.js";
-import { blockRowsFor } from "../../src/repair/blocks.js";
+import { PackedW } from "../../src/linalg/wasm/product.js";
+import { blockRowsFor } from "../../src/profile/blocks.js";
 import { Pipeline } from "../../src/repair/pipeline.js";
 import { runFix } from "../../src/repair/run.js";
-import { affineMatrix, FAST_MIN_DIMS } from "../../src/repair/steps.js";
+import { affineMatrix, FAST_MIN_DIMS } from "../../src/repair/steps/index.js";
+import { kernelsFor, wasm, wasmAvailable } from "../helpers/kernels.js";
 import { chunksOf, iterate, loadMatrix, sameBits } from "./helpers.js";
 
-const fast = fastKernels(1);
+const fast = wasmAvailable() ? wasm(1) : null;
 const N = 300;
 const D = 160;
 let X: Matrix<Float32Array>;
@@ -40,7 +41,7 @@ beforeAll(() => {
 });
 
 async function runChunked(spec: string, threads: number, size: number): Promise<Float64Array> {
-  const p = await new Pipeline(spec).fit(() => iterate(chunksOf(X, size)), { threads });
+  const p = await new Pipeline(spec).fit(() => iterate(chunksOf(X, size)), { kernels: kernelsFor(threads) });
   const map = p.stream();
   const parts = chunksOf(X, size).map((c) => map(c).matrix.data);
   const out = new Float64Array(parts.reduce((a, q) => a + q.length, 0));
@@ -88,9 +89,9 @@ describe.skipIf(fast === null)("the fast kernels in fix", () => {
     "%s stays within projectF32's error bound of the float64 path, fitted alike",
     async (spec) => {
       // One fit (reference eigh), transformed by both backends: only the products differ.
-      const p = await new Pipeline(spec).fit(() => iterate(chunksOf(X, N)), { threads: 0 });
-      const ref = p.withThreads(0).transform(X).data;
-      const got = p.withThreads(1).transform(X).data;
+      const p = await new Pipeline(spec).fit(() => iterate(chunksOf(X, N)), { kernels: kernelsFor(0) });
+      const ref = p.withKernels(kernelsFor(0)).transform(X).data;
+      const got = p.withKernels(kernelsFor(1)).transform(X).data;
       const step = p.fittedSteps[0];
       const aff = affineMatrix(step);
       if (!aff) throw new Error("affine step expected");
@@ -136,16 +137,19 @@ describe.skipIf(fast === null)("the fast kernels in fix", () => {
   );
 
   test("the fast eigh fits the same components as the reference eigh, up to rounding", async () => {
-    const a = await new Pipeline("pca:8").fit(() => iterate(chunksOf(X, N)), { threads: 0 });
-    const b = await new Pipeline("pca:8").fit(() => iterate(chunksOf(X, N)), { threads: 1, precision: "float64" });
+    const a = await new Pipeline("pca:8").fit(() => iterate(chunksOf(X, N)), { kernels: kernelsFor(0) });
+    const b = await new Pipeline("pca:8").fit(() => iterate(chunksOf(X, N)), {
+      kernels: kernelsFor(1),
+      precision: "float64",
+    });
     const ca = (a.fittedSteps[0] as { components: Float64Array }).components;
     const cb = (b.fittedSteps[0] as { components: Float64Array }).components;
     for (let i = 0; i < ca.length; i++) expect(Math.abs(ca[i] - cb[i])).toBeLessThan(1e-9);
   });
 
   test("with the mixed-precision covariance (the default) the components are the same directions", async () => {
-    const a = await new Pipeline("pca:8").fit(() => iterate(chunksOf(X, N)), { threads: 0 });
-    const b = await new Pipeline("pca:8").fit(() => iterate(chunksOf(X, N)), { threads: 2 });
+    const a = await new Pipeline("pca:8").fit(() => iterate(chunksOf(X, N)), { kernels: kernelsFor(0) });
+    const b = await new Pipeline("pca:8").fit(() => iterate(chunksOf(X, N)), { kernels: kernelsFor(2) });
     const ca = (a.fittedSteps[0] as { components: Float64Array }).components;
     const cb = (b.fittedSteps[0] as { components: Float64Array }).components;
     // each component moves by about ‖ΔC‖/gap; for this input's separated eigenvalues that is < 1e-6
@@ -163,7 +167,7 @@ describe("the float32 fast path of the apply pass (Pipeline.float32Mapper)", () 
     "%s: the same float32 values as the compiled path, for 1 and 2 threads",
     async (spec) => {
       for (const threads of [1, 2]) {
-        const p = await new Pipeline(spec).fit(() => iterate(chunksOf(X, 128)), { threads });
+        const p = await new Pipeline(spec).fit(() => iterate(chunksOf(X, 128)), { kernels: kernelsFor(threads) });
         const f32 = p.float32Mapper();
         expect(f32).not.toBeNull();
         const got = (f32 as (x: Float32Array, n: number) => Float32Array)(X.data, N);
@@ -184,13 +188,13 @@ describe("the float32 fast path of the apply pass (Pipeline.float32Mapper)", () 
 
   test("is null where the pipeline is not centres then one projection, or the input is narrow", async () => {
     for (const spec of ["l2", "abtt:1", "pca:8,l2", "center,l2", "dedup,pca:8"]) {
-      const p = await new Pipeline(spec).fit(() => iterate(chunksOf(X, 128)), { threads: 1 });
+      const p = await new Pipeline(spec).fit(() => iterate(chunksOf(X, 128)), { kernels: kernelsFor(1) });
       expect(p.float32Mapper(), spec).toBeNull();
     }
     const narrow = synthetic(50, FAST_MIN_DIMS - 1);
-    const p = await new Pipeline("pca:4").fit(() => iterate(chunksOf(narrow, 50)), { threads: 1 });
+    const p = await new Pipeline("pca:4").fit(() => iterate(chunksOf(narrow, 50)), { kernels: kernelsFor(1) });
     expect(p.float32Mapper()).toBeNull();
-    const ref = await new Pipeline("pca:4").fit(() => iterate(chunksOf(X, 128)), { threads: 0 });
+    const ref = await new Pipeline("pca:4").fit(() => iterate(chunksOf(X, 128)), { kernels: kernelsFor(0) });
     expect(ref.float32Mapper()).toBeNull();
   });
 });
@@ -209,7 +213,7 @@ describe("fix through the float32 fast path writes what the compiled path comput
     writeFileSync(input, Buffer.concat([head, Buffer.from(header, "latin1"), Buffer.from(X.data.buffer)]));
     const out = join(tmp, "y.npy");
     const p = new Pipeline("center,pca:12");
-    const run = { open: () => openEmbeddings(input), sampleSize: 64, threads: 2 };
+    const run = { open: () => openEmbeddings(input), sampleSize: 64, kernels: kernelsFor(2) };
     await runFix(run, p, (_info, rows, dims) => openWriter(out, { format: "npy", dtype: "float32", cols: dims, rows }));
     expect(p.float32Mapper()).not.toBeNull();
     const got = (await loadMatrix(out)).matrix;
@@ -240,7 +244,7 @@ describe.skipIf(fast === null)("fix's fit over more than one block of rows", () 
       [2, 999],
       [1, 3333],
     ]) {
-      const p = await new Pipeline(spec).fit(() => iterate(chunksOf(M, size)), { threads });
+      const p = await new Pipeline(spec).fit(() => iterate(chunksOf(M, size)), { kernels: kernelsFor(threads) });
       const step = p.fittedSteps[p.fittedSteps.length - 1] as { components: Float64Array };
       comps.push(step.components);
       const f32 = p.float32Mapper();

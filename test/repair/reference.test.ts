@@ -7,9 +7,10 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
+import { knnOverlap } from "../../src/linalg/knn.js";
 import type { Matrix } from "../../src/linalg/matrix.js";
+import { referenceKernels } from "../../src/linalg/reference.js";
 import { type Precision, Profile } from "../../src/profile/profile.js";
-import { knnOverlap } from "../../src/repair/knn.js";
 import { Pipeline } from "../../src/repair/pipeline.js";
 import { chunksOf, iterate, loadMatrix } from "./helpers.js";
 
@@ -176,6 +177,8 @@ test.each(KNN.map((c) => [c.pipeline, c] as const))(
     const p = await new Pipeline(c.pipeline).fitMatrix(x);
     const y = p.transform(x);
     const before = Float64Array.from(x.data);
-    expect(Math.abs(knnOverlap(before, x.cols, y.data, y.cols, c.rows, c.k) - c.overlap)).toBeLessThan(1e-12);
+    expect(
+      Math.abs(knnOverlap(before, x.cols, y.data, y.cols, c.rows, c.k, referenceKernels()) - c.overlap),
+    ).toBeLessThan(1e-12);
   },
 );

@@ -15,6 +15,7 @@ import { openWriter } from "../../src/io/writers/open.js";
 import type { OutBlock, VectorWriter } from "../../src/io/writers/types.js";
 import { Pipeline } from "../../src/repair/pipeline.js";
 import { type RunInput, runApply, runFix } from "../../src/repair/run.js";
+import { kernelsFor } from "../helpers/kernels.js";
 import { loadMatrix } from "./helpers.js";
 
 const N = 1000;
@@ -55,7 +56,11 @@ beforeAll(() => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function runInput(reuseBuffers: boolean): RunInput {
-  return { open: () => openEmbeddings(input, { chunkRows: CHUNK, reuseBuffers }), sampleSize: 200, threads: 2 };
+  return {
+    open: () => openEmbeddings(input, { chunkRows: CHUNK, reuseBuffers }),
+    sampleSize: 200,
+    kernels: kernelsFor(2),
+  };
 }
 
 async function fixed(spec: string, reuseBuffers: boolean, name: string) {

@@ -1,12 +1,11 @@
 import { describe, expect, test } from "vitest";
 import { InputError, UsageError } from "../../src/errors.js";
-import { Pipeline } from "../../src/repair/pipeline.js";
+import { Pipeline, transformFromJson } from "../../src/repair/pipeline.js";
 import {
   decodeFloat64,
   encodeFloat64,
   TRANSFORM_KIND,
   TRANSFORM_SCHEMA_VERSION,
-  transformFromJson,
   transformToJson,
 } from "../../src/repair/serialize.js";
 import { formatPipeline, parsePipeline } from "../../src/repair/spec.js";

@@ -2,13 +2,20 @@
  * The shared transform suite (CONVENTIONS.md, after scikit-learn's estimator_checks) over every
  * step and over pipelines that need extra passes: fit + transform ≡ fitTransform; chunked ≡ whole
  * for chunk sizes 1, 7 and all (fit and apply both chunked); save → load → same output; fitting
- * twice gives the same state; the input is never modified; transform before fit throws.
+ * twice gives the same state; the input is never modified; transform before fit throws. Every
+ * check runs once per backend (the reference and the WebAssembly kernels) and on two inputs: a
+ * narrow one (float64 products on every backend) and one wider than FAST_MIN_DIMS (the WebAssembly
+ * float32 products).
  */
 import { beforeAll, describe, expect, test } from "vitest";
 import { NotFittedError } from "../../src/errors.js";
+import type { Kernels } from "../../src/linalg/backend.js";
 import type { Matrix } from "../../src/linalg/matrix.js";
-import { Pipeline } from "../../src/repair/pipeline.js";
-import { transformFromJson, transformToJson } from "../../src/repair/serialize.js";
+import { referenceKernels } from "../../src/linalg/reference.js";
+import { Pipeline, transformFromJson } from "../../src/repair/pipeline.js";
+import { transformToJson } from "../../src/repair/serialize.js";
+import { FAST_MIN_DIMS } from "../../src/repair/steps/index.js";
+import { BACKENDS } from "../helpers/kernels.js";
 import { chunksOf, iterate, loadMatrix, sameBits } from "./helpers.js";
 
 const PIPELINES = [
@@ -28,17 +35,31 @@ const PIPELINES = [
   "center,drop-invalid,abtt:1,l2",
 ];
 
-// dirty.npy holds NaN, Inf, zero and duplicate rows; two rows are marked null on top.
+/** Both hold NaN, Inf, zero and duplicate rows; two rows are marked null on top. */
+const INPUTS: [string, number[]][] = [
+  ["fixtures/scenarios/dirty.npy", [3, 500]],
+  ["fixtures/repair/wide-dirty.npy", [3, 300]],
+];
+
 let X: Matrix;
 let nulls: Uint8Array;
+let kernels: Kernels;
 
-beforeAll(async () => {
-  X = (await loadMatrix("fixtures/scenarios/dirty.npy")).matrix;
+async function load(file: string, nullRows: number[]): Promise<void> {
+  X = (await loadMatrix(file)).matrix;
   nulls = new Uint8Array(X.rows);
-  for (const r of [3, 500]) {
+  for (const r of nullRows) {
     nulls[r] = 1;
     X.data.fill(0, r * X.cols, (r + 1) * X.cols);
   }
+}
+
+/** A pipeline on the kernels of the suite being run. */
+const pipe = (spec: string) => new Pipeline(spec).withKernels(kernels);
+
+test("the wide input is wider than FAST_MIN_DIMS, so the WebAssembly float32 products are in the suite", async () => {
+  await load(INPUTS[1][0], INPUTS[1][1]);
+  expect(X.cols).toBeGreaterThanOrEqual(FAST_MIN_DIMS);
 });
 
 /** Fits on `size`-row chunks and transforms them chunk by chunk; returns the concatenated output. */
@@ -63,63 +84,74 @@ async function chunkedRun(p: Pipeline, size: number): Promise<{ data: Float64Arr
   return { data: out, nulls: outNulls };
 }
 
-describe.each(PIPELINES)("pipeline %s", (spec) => {
-  test("fit then transform equals fitTransform", async () => {
-    const a = await new Pipeline(spec).fitMatrix(X, nulls);
-    const b = new Pipeline(spec);
-    await b.fitMatrix(X, nulls);
-    expect(sameBits(a.transform(X, nulls).data, b.transform(X, nulls).data)).toBe(true);
-    const c = await new Pipeline(spec).fitTransform(X);
-    const d = await new Pipeline(spec).fitMatrix(X);
-    expect(sameBits(c.data, d.transform(X).data)).toBe(true);
-  });
+describe.each(BACKENDS)("on the %s kernels", (_backend, make) => {
+  describe.each(INPUTS)("on %s", (file, nullRows) => {
+    beforeAll(async () => {
+      kernels = make();
+      await load(file, nullRows);
+    });
 
-  test("the output is bit-identical for chunk sizes 1, 7 and all", async () => {
-    const whole = await chunkedRun(new Pipeline(spec), X.rows);
-    for (const size of [1, 7]) {
-      const part = await chunkedRun(new Pipeline(spec), size);
-      expect(part.nulls).toEqual(whole.nulls);
-      expect(sameBits(part.data, whole.data)).toBe(true);
-    }
-  });
+    describe.each(PIPELINES)("pipeline %s", (spec) => {
+      test("fit then transform equals fitTransform", async () => {
+        const a = await pipe(spec).fitMatrix(X, nulls);
+        const b = pipe(spec);
+        await b.fitMatrix(X, nulls);
+        expect(sameBits(a.transform(X, nulls).data, b.transform(X, nulls).data)).toBe(true);
+        const c = await pipe(spec).fitTransform(X);
+        const d = await pipe(spec).fitMatrix(X);
+        expect(sameBits(c.data, d.transform(X).data)).toBe(true);
+      });
 
-  test("save then load gives the same output", async () => {
-    const p = await new Pipeline(spec).fitMatrix(X, nulls);
-    const json = JSON.parse(JSON.stringify(transformToJson(p, "test")));
-    const q = transformFromJson(json);
-    expect(q.dimsIn).toBe(p.dimsIn);
-    expect(q.dimsOut).toBe(p.dimsOut);
-    expect(sameBits(q.transform(X, nulls).data, p.transform(X, nulls).data)).toBe(true);
-  });
+      test("the output is bit-identical for chunk sizes 1, 7 and all", async () => {
+        const whole = await chunkedRun(pipe(spec), X.rows);
+        for (const size of [1, 7]) {
+          const part = await chunkedRun(pipe(spec), size);
+          expect(part.nulls).toEqual(whole.nulls);
+          expect(sameBits(part.data, whole.data)).toBe(true);
+        }
+      });
 
-  test("fitting twice gives the same fitted state, and the options stay as given", async () => {
-    const p = new Pipeline(spec);
-    const given = JSON.stringify(p.steps);
-    await p.fitMatrix(X, nulls);
-    const first = JSON.stringify(transformToJson(p, "test"));
-    await p.fitMatrix(X, nulls);
-    expect(JSON.stringify(transformToJson(p, "test"))).toBe(first);
-    expect(JSON.stringify(p.steps)).toBe(given);
-  });
+      test("save then load gives the same output", async () => {
+        const p = await pipe(spec).fitMatrix(X, nulls);
+        const json = JSON.parse(JSON.stringify(transformToJson(p, "test")));
+        const q = transformFromJson(json).withKernels(kernels);
+        expect(q.dimsIn).toBe(p.dimsIn);
+        expect(q.dimsOut).toBe(p.dimsOut);
+        expect(sameBits(q.transform(X, nulls).data, p.transform(X, nulls).data)).toBe(true);
+      });
 
-  test("the input is never modified", async () => {
-    const copy = X.data.slice();
-    const nullsCopy = nulls.slice();
-    const p = await new Pipeline(spec).fitMatrix(X, nulls);
-    p.transform(X, nulls);
-    p.mapRows(X);
-    expect(sameBits(X.data, copy)).toBe(true);
-    expect(Array.from(nulls)).toEqual(Array.from(nullsCopy));
-  });
+      test("fitting twice gives the same fitted state, and the options stay as given", async () => {
+        const p = pipe(spec);
+        const given = JSON.stringify(p.steps);
+        await p.fitMatrix(X, nulls);
+        const first = JSON.stringify(transformToJson(p, "test"));
+        await p.fitMatrix(X, nulls);
+        expect(JSON.stringify(transformToJson(p, "test"))).toBe(first);
+        expect(JSON.stringify(p.steps)).toBe(given);
+      });
 
-  test("transform before fit throws NotFittedError", () => {
-    const p = new Pipeline(spec);
-    expect(() => p.transform(X)).toThrow(NotFittedError);
-    expect(() => p.stream()).toThrow(NotFittedError);
+      test("the input is never modified", async () => {
+        const copy = X.data.slice();
+        const nullsCopy = nulls.slice();
+        const p = await pipe(spec).fitMatrix(X, nulls);
+        p.transform(X, nulls);
+        p.mapRows(X);
+        expect(sameBits(X.data, copy)).toBe(true);
+        expect(Array.from(nulls)).toEqual(Array.from(nullsCopy));
+      });
+
+      test("transform before fit throws NotFittedError", () => {
+        const p = pipe(spec);
+        expect(() => p.transform(X)).toThrow(NotFittedError);
+        expect(() => p.stream()).toThrow(NotFittedError);
+      });
+    });
   });
 });
 
 test("null rows stay null through every row-wise step and are dropped by drop-invalid", async () => {
+  kernels = referenceKernels();
+  await load(INPUTS[0][0], INPUTS[0][1]);
   const p = await new Pipeline("center,pca:4").fitMatrix(X, nulls);
   const t = p.stream()({ matrix: X, rowOffset: 0, nulls });
   expect(t.nulls && Array.from(t.nulls.keys()).filter((i) => t.nulls?.[i])).toEqual([3, 500]);

@@ -5,23 +5,16 @@
  * NumPy: C = U @ U.T with U the unit rows, np.fill_diagonal(C, -inf), argsort(-C)[:, :k] (ties to
  * the lower index), then mean(|A_i ∩ B_i| / k).
  */
-import { pairDotsUpper } from "../linalg/kernels.js";
-import type { FastKernels } from "../linalg/wasm/fast.js";
+import type { Kernels } from "./backend.js";
 
 export const KNN_K = 10;
 
 /**
  * Indices of each row's k nearest rows by cosine (row-major m × k); zero rows have cosine 0.
- * `fast`: the pair dot products in the fast kernels (same contract; float64, summation order
- * differs from the reference by rounding only, the same for any thread count).
+ * The pair dot products come from `kernels` (float64; the fast backend's summation order differs
+ * from the reference by rounding only, the same for any thread count).
  */
-export function nearestByCosine(
-  x: Float64Array,
-  m: number,
-  d: number,
-  k: number,
-  fast: FastKernels | null = null,
-): Int32Array {
+export function nearestByCosine(x: Float64Array, m: number, d: number, k: number, kernels: Kernels): Int32Array {
   const u = new Float64Array(m * d);
   for (let i = 0; i < m; i++) {
     let s = 0;
@@ -30,7 +23,7 @@ export function nearestByCosine(
     if (norm > 0 && Number.isFinite(norm)) for (let j = 0; j < d; j++) u[i * d + j] = x[i * d + j] / norm;
   }
   const out0 = new Float64Array((m * (m - 1)) / 2);
-  const dots = fast ? fast.pairDotsUpper(u, m, d, out0) : pairDotsUpper(u, m, d, out0);
+  const dots = kernels.pairDotsUpper(u, m, d, out0);
   const at = (i: number, j: number) =>
     i < j ? dots[i * m - (i * (i + 1)) / 2 + (j - i - 1)] : dots[j * m - (j * (j + 1)) / 2 + (i - j - 1)];
   const out = new Int32Array(m * k);
@@ -64,13 +57,13 @@ export function knnOverlap(
   after: Float64Array,
   d2: number,
   m: number,
-  k = KNN_K,
-  fast: FastKernels | null = null,
+  k: number,
+  kernels: Kernels,
 ): number {
   const kk = Math.min(k, m - 1);
   if (kk < 1) return 1;
-  const a = nearestByCosine(before, m, d1, kk, fast);
-  const b = nearestByCosine(after, m, d2, kk, fast);
+  const a = nearestByCosine(before, m, d1, kk, kernels);
+  const b = nearestByCosine(after, m, d2, kk, kernels);
   let total = 0;
   for (let i = 0; i < m; i++) {
     const set = new Set(a.subarray(i * kk, i * kk + kk));

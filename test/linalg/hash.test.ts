@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { fmix32, rowHash, rowPriority } from "../../src/profile/hash.js";
+import { fmix32, rowHash, rowPriority } from "../../src/linalg/hash.js";
 import { HashSet64 } from "../../src/profile/hashset.js";
 
 // Ref: fixtures/reference/hash.json, written by fixtures/scripts/oracle.py (uint32/uint64 NumPy).

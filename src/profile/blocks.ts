@@ -1,0 +1,146 @@
+/**
+ * Feeds a Profile in blocks of exactly blockRowsFor(d) rows, whatever chunks the reader yields: the
+ * profile's pairwise (Chan) merges and the mixed-precision blocks then happen at the same rows for
+ * any chunk size, container or sharding, so its mean and covariance (the spectrum, the fit made
+ * from them, and so `fix`'s output) are bit-identical for any --chunk-rows and any reader.
+ */
+import { InputError } from "../errors.js";
+import type { Chunk } from "../io/types.js";
+import type { FloatArray, Matrix } from "../linalg/matrix.js";
+import type { Profile } from "./profile.js";
+
+/** Values in one block, at most: 2²² (16 MiB of float32), so each block amortises its d × d merge. */
+const BLOCK_VALUES = 2 ** 22;
+/** Rows in one block, at most (the kernels keep about 64 bytes per row besides the values). */
+const MAX_BLOCK_ROWS = 65536;
+
+/**
+ * Rows per block for d columns: the largest power of two with at most BLOCK_VALUES values, between
+ * 1024 and MAX_BLOCK_ROWS rows (d = 768: 4096 rows; d = 256: 16384). A function of d alone, so the
+ * blocks, and the bits, depend on the input's width and never on the reader's chunks or threads.
+ */
+export function blockRowsFor(d: number): number {
+  let rows = 1024;
+  while (rows < MAX_BLOCK_ROWS && rows * 2 * d <= BLOCK_VALUES) rows *= 2;
+  return rows;
+}
+
+/** One side of a block (the rows, or their positive partners). */
+class Buffer {
+  data: FloatArray | null = null;
+  nulls: Uint8Array | null = null;
+  anyNull = false;
+
+  /** Whether the buffer holds values of another array type than `data` (then flush first). */
+  differs(data: FloatArray): boolean {
+    return this.data !== null && this.data.constructor !== data.constructor;
+  }
+
+  copy(m: Matrix, nulls: Uint8Array | undefined, from: number, take: number, at: number, blockRows: number): void {
+    const cols = m.cols;
+    if (!this.data || this.data.constructor !== m.data.constructor) {
+      this.data =
+        m.data instanceof Float64Array ? new Float64Array(blockRows * cols) : new Float32Array(blockRows * cols);
+      this.nulls = new Uint8Array(blockRows);
+    }
+    this.data.set(m.data.subarray(from * cols, (from + take) * cols), at * cols);
+    const own = this.nulls as Uint8Array;
+    if (nulls) {
+      for (let i = 0; i < take; i++) {
+        own[at + i] = nulls[from + i];
+        if (nulls[from + i]) this.anyNull = true;
+      }
+    } else own.fill(0, at, at + take);
+  }
+
+  /** The first `rows` rows as a matrix (a view) and their null mask when any is null. */
+  view(rows: number, cols: number): { matrix: Matrix; nulls?: Uint8Array } {
+    const data = this.data as FloatArray;
+    const out: { matrix: Matrix; nulls?: Uint8Array } = {
+      matrix: { rows, cols, data: data.subarray(0, rows * cols) },
+    };
+    if (this.anyNull && this.nulls) out.nulls = this.nulls.subarray(0, rows);
+    return out;
+  }
+}
+
+export class BlockFeeder {
+  private readonly rows = new Buffer();
+  private readonly pairs = new Buffer();
+  private withPairs = false;
+  private filled = 0;
+  private offset: number | null = null;
+
+  constructor(
+    private readonly profile: Profile,
+    private readonly blockRows = blockRowsFor(profile.dims),
+  ) {}
+
+  /**
+   * Adds a chunk's rows. Global row indices continue from the first chunk's rowOffset (later
+   * chunks' offsets are not read: the feeder numbers rows in the order they come).
+   */
+  push(chunk: Chunk): void {
+    const { rows, cols, data } = chunk.matrix;
+    if (cols !== this.profile.dims) {
+      throw new InputError(`chunk has ${cols} columns, expected ${this.profile.dims}`, { row: chunk.rowOffset });
+    }
+    this.offset ??= chunk.rowOffset;
+    const pair = chunk.pair;
+    if (pair) this.withPairs = true;
+    let r = 0;
+    while (r < rows) {
+      if (this.rows.differs(data) || (pair && this.pairs.differs(pair.matrix.data))) this.flush();
+      const take = Math.min(rows - r, this.blockRows - this.filled);
+      if (this.filled === 0 && take === this.blockRows) {
+        // a whole block inside the chunk: hand it on as a view, no copy (Profile.add keeps nothing)
+        this.addBlock(
+          sliceRows(chunk.matrix, chunk.nulls, r, take),
+          pair && sliceRows(pair.matrix, pair.nulls, r, take),
+        );
+        r += take;
+        continue;
+      }
+      this.rows.copy(chunk.matrix, chunk.nulls, r, take, this.filled, this.blockRows);
+      if (pair) this.pairs.copy(pair.matrix, pair.nulls, r, take, this.filled, this.blockRows);
+      this.filled += take;
+      r += take;
+      if (this.filled === this.blockRows) this.flush();
+    }
+  }
+
+  /** Hands the rows still buffered to the profile. */
+  flush(): void {
+    if (this.filled === 0) return;
+    const cols = this.profile.dims;
+    this.addBlock(this.rows.view(this.filled, cols), this.withPairs ? this.pairs.view(this.filled, cols) : null);
+    this.filled = 0;
+    this.rows.anyNull = false;
+    this.pairs.anyNull = false;
+  }
+
+  private addBlock(
+    rows: { matrix: Matrix; nulls?: Uint8Array },
+    pair: { matrix: Matrix; nulls?: Uint8Array } | null | undefined,
+  ): void {
+    const c: Chunk = { matrix: rows.matrix, rowOffset: this.offset ?? 0 };
+    if (rows.nulls) c.nulls = rows.nulls;
+    if (pair) c.pair = pair;
+    this.profile.add(c);
+    this.offset = (this.offset ?? 0) + rows.matrix.rows;
+  }
+}
+
+function sliceRows(
+  m: Matrix,
+  nulls: Uint8Array | undefined,
+  from: number,
+  take: number,
+): { matrix: Matrix; nulls?: Uint8Array } {
+  const out: { matrix: Matrix; nulls?: Uint8Array } = {
+    matrix: { rows: take, cols: m.cols, data: m.data.subarray(from * m.cols, (from + take) * m.cols) },
+  };
+  const part = nulls?.subarray(from, from + take);
+  if (part?.some((v) => v === 1)) out.nulls = part;
+  return out;
+}

@@ -1,0 +1,303 @@
+/**
+ * A ProfileState as bytes and back: the profile file (docs/profile-format.md). Exact: every count
+ * and every float64 is stored as is, so a loaded state gives the same report bits as the one saved.
+ *
+ * Layout (little-endian):
+ *   bytes 0–7    magic "EMBCPROF"
+ *   bytes 8–11   u32 format version (PROFILE_FORMAT_VERSION)
+ *   bytes 12–15  u32 H, the length of the header
+ *   H bytes      header: UTF-8 JSON (kind, schemaVersion, tool, shape, counts, the array table,
+ *                a 64-bit checksum of the data)
+ *   padding to a multiple of 8, then the data: each array of the table at its `offset` (from the
+ *   data's start, a multiple of 8), `length` values of `dtype` ("<f8" float64, "<u4" uint32)
+ * NumPy: np.frombuffer(data, "<f8", count=length, offset=offset).
+ */
+import { InputError } from "../errors.js";
+import { rowHash } from "../linalg/hash.js";
+import { HashSet64 } from "./hashset.js";
+import { BottomKSample } from "./sample.js";
+import { PRECISIONS, type Precision, type ProfileState } from "./state.js";
+
+export const PROFILE_KIND = "embcheck/profile";
+export const PROFILE_SCHEMA_VERSION = 1;
+export const PROFILE_FORMAT_VERSION = 1;
+const MAGIC = "EMBCPROF";
+/** A header larger than this is not one embcheck wrote (the array table is a few hundred bytes). */
+const MAX_HEADER = 1 << 20;
+
+type Dtype = "<f8" | "<u4";
+interface ArrayEntry {
+  name: string;
+  dtype: Dtype;
+  length: number;
+  offset: number;
+}
+
+export interface ProfileHeader {
+  kind: typeof PROFILE_KIND;
+  schemaVersion: number;
+  tool: { name: "embcheck"; version: string };
+  dims: number;
+  sampleSize: number;
+  seed: number;
+  precision: Precision;
+  rows: number;
+  nullRows: number;
+  nanRows: number;
+  infRows: number;
+  zeroRows: number;
+  validRows: number;
+  distinctRows: number;
+  sampleRows: number;
+  alignPairs: number;
+  hasOrigin: boolean;
+  /** Global row ranges covered, [start, end) pairs. */
+  ranges: number[];
+  arrays: ArrayEntry[];
+  /** rowHash of the data's 32-bit words, as two hex uint32. */
+  checksum: [string, string];
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The state as a profile file's bytes. `toolVersion`: the embcheck version written in the header. */
+export function profileToBytes(s: ProfileState, toolVersion: string): Uint8Array {
+  const d = s.dims;
+  const sample = s.sample.entries();
+  const distinct = new Uint32Array(s.distinct.size * 2);
+  let at = 0;
+  s.distinct.forEach((a, b) => {
+    distinct[at++] = a;
+    distinct[at++] = b;
+  });
+  const arrays: [string, Float64Array | Uint32Array][] = [
+    ["scalars", Float64Array.of(s.alignSqSum, s.alignCosSum)],
+    ["norms", s.norms.subarray(0, s.validRows)],
+    ["distinct", distinct],
+    ["unitSum", s.unitSum],
+    ["meanRel", s.meanRel],
+    ["m2", s.m2],
+    ["samplePriority", sample.priorities],
+    ["sampleIndex", sample.indices],
+    ["sampleValues", sample.values],
+  ];
+  if (s.origin) arrays.push(["origin", s.origin]);
+  const table: ArrayEntry[] = [];
+  let offset = 0;
+  for (const [name, a] of arrays) {
+    table.push({ name, dtype: a instanceof Float64Array ? "<f8" : "<u4", length: a.length, offset });
+    offset += pad8(a.byteLength);
+  }
+  const data = new Uint8Array(offset);
+  table.forEach((e, i) => {
+    const a = arrays[i][1];
+    data.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), e.offset);
+    if (!LITTLE_ENDIAN) swap(data.subarray(e.offset, e.offset + a.byteLength), a.BYTES_PER_ELEMENT);
+  });
+  const header: ProfileHeader = {
+    kind: PROFILE_KIND,
+    schemaVersion: PROFILE_SCHEMA_VERSION,
+    tool: { name: "embcheck", version: toolVersion },
+    dims: d,
+    sampleSize: s.sampleSize,
+    seed: s.seed,
+    precision: s.precision,
+    rows: s.rows,
+    nullRows: s.nullRows,
+    nanRows: s.nanRows,
+    infRows: s.infRows,
+    zeroRows: s.zeroRows,
+    validRows: s.validRows,
+    distinctRows: s.distinct.size,
+    sampleRows: s.sample.size,
+    alignPairs: s.alignPairs,
+    hasOrigin: s.origin !== null,
+    ranges: [...s.ranges],
+    arrays: table,
+    checksum: checksumOf(data),
+  };
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const start = pad8(16 + json.length);
+  const out = new Uint8Array(start + data.length);
+  out.set(new TextEncoder().encode(MAGIC), 0);
+  const view = new DataView(out.buffer);
+  view.setUint32(8, PROFILE_FORMAT_VERSION, true);
+  view.setUint32(12, json.length, true);
+  out.set(json, 16);
+  out.set(data, start);
+  return out;
+}
+
+/** Reads a profile file's header only (what `embcheck profile` prints and merge checks). */
+export function profileHeaderOf(bytes: Uint8Array, file?: string): ProfileHeader {
+  return parse(bytes, file).header;
+}
+
+/**
+ * The state a profile file's bytes hold; InputError (naming `file`) when the bytes are not a
+ * profile embcheck can read: another kind of file, a newer version, a truncated or corrupt file.
+ */
+export function profileFromBytes(bytes: Uint8Array, file?: string): ProfileState {
+  const { header: h, data } = parse(bytes, file);
+  const fail = (what: string) => bad(what, file);
+  const get = (name: string, dtype: Dtype, length: number): Float64Array | Uint32Array => {
+    const e = h.arrays.find((a) => a.name === name);
+    if (!e) throw fail(`the array "${name}" is missing`);
+    if (e.dtype !== dtype || e.length !== length) {
+      throw fail(`the array "${name}" holds ${e.length} ${e.dtype} values, expected ${length} ${dtype}`);
+    }
+    const size = length * (dtype === "<f8" ? 8 : 4);
+    const copy = new Uint8Array(size);
+    copy.set(data.subarray(e.offset, e.offset + size));
+    if (!LITTLE_ENDIAN) swap(copy, dtype === "<f8" ? 8 : 4);
+    return dtype === "<f8" ? new Float64Array(copy.buffer) : new Uint32Array(copy.buffer);
+  };
+  const d = h.dims;
+  const f64 = (name: string, length: number) => get(name, "<f8", length) as Float64Array;
+  const scalars = f64("scalars", 2);
+  const norms = f64("norms", h.validRows);
+  const distinctWords = get("distinct", "<u4", h.distinctRows * 2) as Uint32Array;
+  const distinct = new HashSet64(h.distinctRows);
+  for (let i = 0; i < distinctWords.length; i += 2) distinct.add(distinctWords[i], distinctWords[i + 1]);
+  if (distinct.size !== h.distinctRows) throw fail("the duplicate set holds repeated entries");
+  const sample = new BottomKSample(h.sampleSize, d);
+  const priorities = f64("samplePriority", h.sampleRows);
+  const indices = f64("sampleIndex", h.sampleRows);
+  const values = f64("sampleValues", h.sampleRows * d);
+  for (let i = 0; i < h.sampleRows; i++) sample.offer(priorities[i], indices[i], values, i * d);
+  return {
+    dims: d,
+    sampleSize: h.sampleSize,
+    seed: h.seed,
+    precision: h.precision,
+    rows: h.rows,
+    nullRows: h.nullRows,
+    nanRows: h.nanRows,
+    infRows: h.infRows,
+    zeroRows: h.zeroRows,
+    validRows: h.validRows,
+    norms,
+    distinct,
+    unitSum: f64("unitSum", d),
+    origin: h.hasOrigin ? f64("origin", d) : null,
+    meanRel: f64("meanRel", d),
+    m2: f64("m2", d * d),
+    sample,
+    alignPairs: h.alignPairs,
+    alignSqSum: scalars[0],
+    alignCosSum: scalars[1],
+    ranges: [...h.ranges],
+  };
+}
+
+function parse(bytes: Uint8Array, file?: string): { header: ProfileHeader; data: Uint8Array } {
+  const fail = (what: string) => bad(what, file);
+  if (bytes.length < 16 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) {
+    throw fail("the file does not start with EMBCPROF");
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(8, true);
+  if (version !== PROFILE_FORMAT_VERSION) {
+    throw new InputError(
+      `the profile file has format version ${version}; this embcheck reads version ${PROFILE_FORMAT_VERSION}`,
+      { file },
+      version > PROFILE_FORMAT_VERSION ? "use the embcheck version that wrote it (or newer)" : "profile the data again",
+    );
+  }
+  const length = view.getUint32(12, true);
+  if (length > MAX_HEADER || 16 + length > bytes.length) {
+    throw fail(`the header claims ${length} bytes but the file has ${bytes.length} (truncated?)`);
+  }
+  let header: ProfileHeader;
+  try {
+    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(16, 16 + length)));
+  } catch {
+    throw fail("the header is not valid JSON");
+  }
+  checkHeader(header, fail);
+  if (header.schemaVersion !== PROFILE_SCHEMA_VERSION) {
+    throw new InputError(
+      `the profile has schema version ${header.schemaVersion} (written by embcheck ${header.tool?.version ?? "?"}); this embcheck reads version ${PROFILE_SCHEMA_VERSION}`,
+      { file },
+      "use the embcheck version that wrote it, or profile the data again",
+    );
+  }
+  const data = bytes.subarray(pad8(16 + length));
+  for (const e of header.arrays) {
+    const size = e.length * (e.dtype === "<f8" ? 8 : 4);
+    if (e.offset % 8 !== 0 || e.offset + size > data.length) {
+      throw fail(`the array "${e.name}" lies outside the file (truncated?)`);
+    }
+  }
+  if (data.length % 4 !== 0) throw fail("the data is not a whole number of 32-bit words (truncated?)");
+  const sum = checksumOf(data);
+  if (sum[0] !== header.checksum[0] || sum[1] !== header.checksum[1]) {
+    throw fail("the checksum of the data does not match its header (the file is corrupt)");
+  }
+  return { header, data };
+}
+
+const isCount = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+
+function checkHeader(h: ProfileHeader, fail: (what: string) => InputError): void {
+  if (!h || typeof h !== "object") throw fail("the header is not an object");
+  if (h.kind !== PROFILE_KIND) {
+    throw fail(`"kind" is ${JSON.stringify(h.kind)}, expected "${PROFILE_KIND}"`);
+  }
+  for (const k of [
+    "schemaVersion",
+    "dims",
+    "sampleSize",
+    "seed",
+    "rows",
+    "nullRows",
+    "nanRows",
+    "infRows",
+    "zeroRows",
+    "validRows",
+    "distinctRows",
+    "sampleRows",
+    "alignPairs",
+  ] as const) {
+    if (!isCount(h[k])) throw fail(`"${k}" is ${JSON.stringify(h[k])}, expected a count`);
+  }
+  if (h.dims < 1 || h.sampleSize < 2 || h.seed > 0xffffffff) throw fail("dims, sampleSize or seed is out of range");
+  if (!PRECISIONS.includes(h.precision)) throw fail(`"precision" is ${JSON.stringify(h.precision)}`);
+  if (h.nullRows + h.nanRows + h.infRows + h.zeroRows + h.validRows !== h.rows) {
+    throw fail("the row counts do not add up to rows");
+  }
+  if (h.distinctRows > h.validRows || h.sampleRows > Math.min(h.sampleSize, h.validRows)) {
+    throw fail("distinctRows or sampleRows exceeds the valid rows");
+  }
+  if (!Array.isArray(h.ranges) || h.ranges.length % 2 !== 0 || !h.ranges.every(isCount)) {
+    throw fail('"ranges" is not a list of [start, end) pairs');
+  }
+  if (typeof h.hasOrigin !== "boolean" || (h.validRows > 0 && !h.hasOrigin)) throw fail('"hasOrigin" is wrong');
+  if (!Array.isArray(h.arrays) || h.arrays.length > 64) throw fail('"arrays" is not an array table');
+  for (const e of h.arrays) {
+    if (!e || typeof e.name !== "string" || (e.dtype !== "<f8" && e.dtype !== "<u4") || !isCount(e.length)) {
+      throw fail("an entry of the array table is malformed");
+    }
+    if (!isCount(e.offset)) throw fail(`the array "${e.name}" has a bad offset`);
+  }
+  if (!Array.isArray(h.checksum) || h.checksum.length !== 2 || !h.checksum.every((x) => typeof x === "string")) {
+    throw fail('"checksum" is malformed');
+  }
+}
+
+function checksumOf(data: Uint8Array): [string, string] {
+  const whole = data.byteOffset % 4 === 0 ? data : data.slice();
+  const words = new Uint32Array(whole.buffer, whole.byteOffset, whole.byteLength >> 2);
+  const [a, b] = rowHash(words, 0, words.length);
+  return [a.toString(16).padStart(8, "0"), b.toString(16).padStart(8, "0")];
+}
+
+function bad(what: string, file?: string): InputError {
+  return new InputError(`not a valid embcheck profile: ${what}`, { file }, "make it again with `embcheck profile`");
+}
+
+const pad8 = (n: number): number => (n + 7) & ~7;
+
+function swap(bytes: Uint8Array, width: number): void {
+  for (let i = 0; i < bytes.length; i += width) bytes.subarray(i, i + width).reverse();
+}
