@@ -115,7 +115,8 @@ for (const [name, args, ext] of cases) {
   rmSync(t, { force: true });
   const full = args.map((a) => (a === "@OUT" ? out : a === "@T" ? t : a));
   const r = spawnSync("node", [CLI, ...full], { encoding: "buffer", maxBuffer: 1 << 28 });
-  let text = r.stdout.toString("utf8");
+  // The temporary directory differs run to run, and fix's JSON names its output path in it.
+  let text = r.stdout.toString("utf8").split(dir).join("@TMP");
   if (text.startsWith("{")) {
     const j = JSON.parse(text);
     const strip = (o) => {
@@ -131,7 +132,8 @@ for (const [name, args, ext] of cases) {
   const entry = { code: r.status, stdout: sha(text) };
   if (ext && existsSync(out)) entry.output = sha(readFileSync(out));
   if (existsSync(t)) entry.transform = sha(JSON.stringify({ ...JSON.parse(readFileSync(t, "utf8")), tool: null }));
-  if (r.status !== 0 && r.status !== 1) entry.stderr = r.stderr.toString("utf8").trim().split("\n")[0];
+  if (r.status !== 0 && r.status !== 1)
+    entry.stderr = r.stderr.toString("utf8").split(dir).join("@TMP").trim().split("\n")[0];
   results[name] = entry;
   process.stderr.write(".");
 }
