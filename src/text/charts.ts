@@ -1,6 +1,6 @@
 /**
- * Text primitives shared by the renderers: Unicode bar charts, the isotropic cosine reference,
- * and number formatting. Pure functions; no colour (renderers add it).
+ * Text primitives shared by the section parts and the renderers: Unicode bar charts, the isotropic
+ * cosine reference. Pure functions; no colour (renderers add it).
  */
 import { formatNumber } from "./format.js";
 

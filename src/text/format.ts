@@ -1,4 +1,4 @@
-/** Number formatting shared by the renderers and the findings catalogue (locale-independent). */
+/** Number formatting shared by the renderers and the rules' messages (locale-independent). */
 
 /** Digits grouped in threes with "," (locale-independent, so output is deterministic). */
 function groupDigits(digits: string): string {
