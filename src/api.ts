@@ -1,13 +1,21 @@
 /**
  * The library's entry points, the same the CLI calls: open an input, run pass 1 into a Profile,
- * measure it and judge it.
+ * measure it and judge it; gate several files.
  *
  *   import { report } from "embcheck";
  *   const r = await report("vectors.arrow", { sampleSize: 4096, seed: 0 });
+ *
+ *   import { checkFiles, resolveSettings } from "embcheck";
+ *   const result = await checkFiles(["a.npy"], { settings: resolveSettings({ profile: "strict" }) });
+ *   process.exitCode = result.exitCode;
  */
 import { createKernels } from "./backends.js";
+import { type Evaluation, evaluate } from "./detect/evaluate.js";
 import { computeMetrics, type Metrics } from "./detect/metrics.js";
-import type { Thresholds } from "./detect/rules.js";
+import { type GatedRuleId, RULES } from "./detect/registry.js";
+import type { Overrides } from "./detect/rules.js";
+import { type GateFilesOptions, gateFiles } from "./gate/check.js";
+import type { GateResult } from "./gate/gate.js";
 import { openEmbeddings } from "./io/open.js";
 import { withPairs } from "./io/pairs.js";
 import type { Chunk, EmbeddingSource, OpenOptions, SourceInfo } from "./io/types.js";
@@ -31,8 +39,8 @@ export interface AnalyzeOptions extends OpenOptions {
   seed?: number;
   /** A second input whose row i is the positive partner of row i. */
   pairs?: string;
-  /** Per-rule threshold overrides, by finding id. */
-  thresholds?: Record<string, Partial<Thresholds>>;
+  /** Per-rule threshold overrides, by gated rule id. */
+  thresholds?: Overrides<GatedRuleId>;
   /**
    * Global index of this input's first row, when it is one shard of a larger set: the sample
    * depends on global indices, so shard profiles merge into the profile of the whole.
@@ -60,6 +68,8 @@ export interface Analysis {
   info: SourceInfo;
   profile: Profile;
   metrics: Metrics;
+  /** Every applicable rule judged once: the report's findings and the gate's checks come from it. */
+  evaluations: Evaluation[];
   report: Report;
 }
 
@@ -119,19 +129,33 @@ async function analyzeWith(path: string, opts: AnalyzeOptions, kernels: Kernels)
   const read = (performance.now() - t0) / 1000;
   const hasPairs = opts.pairs !== undefined || opts.pairColumn !== undefined;
   const metrics = computeMetrics(p, hasPairs, { file: info.path, now: () => performance.now(), kernels });
+  const evaluations = evaluate(RULES, metrics, opts.thresholds);
   const r = buildReport(metrics, info, {
     toolVersion: VERSION,
-    thresholds: opts.thresholds,
+    evaluations,
     timing: { read },
     pairs: opts.pairs,
     pairColumn: opts.pairColumn,
   });
-  return { info, profile: p, metrics, report: r };
+  return { info, profile: p, metrics, evaluations, report: r };
 }
 
 /** The report of `path` (METRICS.md, schema embcheck/report@1). */
 export async function report(path: string, opts: AnalyzeOptions = {}): Promise<Report> {
   return (await analyze(path, opts)).report;
+}
+
+export interface CheckOptions extends GateFilesOptions {
+  /** Options of the analysis pass (sample, seed, column, ...); thresholds come from settings. */
+  analyze?: Omit<AnalyzeOptions, "thresholds">;
+  /** Replaces analyze() (the CLI adds its progress line). */
+  analyzer?: (file: string, opts: AnalyzeOptions) => Promise<Analysis>;
+}
+
+/** The gate over `files`: each analysed with the same single streaming pass as `report`, then judged. */
+export async function checkFiles(files: readonly string[], opts: CheckOptions): Promise<GateResult> {
+  const run = opts.analyzer ?? analyze;
+  return gateFiles(files, (file, thresholds) => run(file, { ...opts.analyze, thresholds }), opts);
 }
 
 async function* shifted(chunks: AsyncIterable<Chunk>, offset: number): AsyncGenerator<Chunk> {

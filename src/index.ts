@@ -1,9 +1,30 @@
 /** embcheck's library API: the same functions the CLI calls. */
-export { type Analysis, type AnalyzeOptions, analyze, type Progress, profile, report } from "./api.js";
+export {
+  type Analysis,
+  type AnalyzeOptions,
+  analyze,
+  type CheckOptions,
+  checkFiles,
+  type Progress,
+  profile,
+  report,
+} from "./api.js";
 export { BACKEND_CHOICES, type BackendChoice, createKernels, type KernelOptions } from "./backends.js";
-export { CATALOGUE } from "./detect/catalogue.js";
-export { computeMetrics, type Metrics } from "./detect/metrics.js";
-export { evaluateRules, GATED_RULES, judge, RULES, type Rule, type Thresholds } from "./detect/rules.js";
+export { type Evaluation, evaluate, type Status } from "./detect/evaluate.js";
+export { type FindingData, findingsOf, sortFindings, verdictOf } from "./detect/findings.js";
+export { computeMetrics, type Metrics, type MetricsOf } from "./detect/metrics.js";
+export {
+  buildRegistry,
+  DEFAULT_REGISTRY,
+  DEFAULT_SECTIONS,
+  GATED_RULES,
+  type GatedRuleId,
+  type Registry,
+  RULES,
+  type RuleId,
+} from "./detect/registry.js";
+export type { GatedRule, InfoRule, MessageArgs, MessageKit, Rule, Thresholds } from "./detect/rules.js";
+export type { ComputeContext, MarkdownKit, Section, Shared, Stat, TerminalKit } from "./detect/section.js";
 export { EmbcheckError, InputError, InternalError, NotFittedError, UsageError } from "./errors.js";
 export {
   BASELINE_METRICS,
@@ -15,7 +36,7 @@ export {
   renderBaseline,
   type Tolerance,
 } from "./gate/baseline.js";
-export { type CheckOptions, checkFiles } from "./gate/check.js";
+export { type Analyzer, type GateFilesOptions, gateFiles } from "./gate/check.js";
 export { CONFIG_FILE, type GateConfig, parseConfig } from "./gate/config.js";
 export { CHECK_SCHEMA, type FileResult, type GateCheck, type GateResult, gateFile } from "./gate/gate.js";
 export { type GateProfile, PROFILES } from "./gate/profiles.js";
@@ -70,6 +91,7 @@ export { type FixHtmlOptions, type HtmlOptions, renderFixHtml, renderHtml } from
 export { renderJson } from "./report/json.js";
 export { type MapOptions, type Projection, projectSample, type SampleMap } from "./report/map.js";
 export { renderMarkdown } from "./report/markdown.js";
+export { formatMessage } from "./report/messages.js";
 export { renderTerminal } from "./report/terminal.js";
-export type { Finding, Report, Severity, Verdict } from "./report/types.js";
+export type { Finding, Report, ReportOf, Severity, Verdict } from "./report/types.js";
 export { VERSION } from "./version.js";

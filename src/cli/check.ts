@@ -3,9 +3,9 @@ import { statSync } from "node:fs";
 import { appendFile, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type Command, Option } from "commander";
+import { checkFiles } from "../api.js";
 import { InputError, UsageError } from "../errors.js";
 import { type Baseline, parseBaseline, parseToleranceArg, type ToleranceOverrides } from "../gate/baseline.js";
-import { checkFiles } from "../gate/check.js";
 import { CONFIG_FILE, type GateConfig, parseConfig } from "../gate/config.js";
 import type { GateResult } from "../gate/gate.js";
 import { profileNames } from "../gate/profiles.js";
@@ -18,7 +18,7 @@ import { type FailOn, resolveSettings } from "../gate/settings.js";
 import { type Overrides, parseThresholdArg } from "../gate/thresholds.js";
 import { checkOutputPath, writeFileAtomic } from "../io/write.js";
 import { type CliIO, type CommandContext, wantColor } from "./context.js";
-import { addInputOptions, analyzeForCli, type InputFlags } from "./report.js";
+import { addInputOptions, analyzeForCli, type InputFlags } from "./input.js";
 
 type Format = "terminal" | "json" | "junit" | "markdown" | "md" | "github";
 

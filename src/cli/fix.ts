@@ -20,7 +20,7 @@ import { renderFixHtml } from "../report/html.js";
 import { projectSample } from "../report/map.js";
 import { VERSION } from "../version.js";
 import { type CliIO, type CommandContext, EXIT } from "./context.js";
-import { addReadOptions } from "./report.js";
+import { addReadOptions } from "./input.js";
 
 export interface OutputFlags {
   output: string;

@@ -6,7 +6,7 @@ import { readColumnValues } from "../io/arrow-column.js";
 import { renderBrailleMap } from "../report/braille.js";
 import { type Projection, projectSample, type SampleMap } from "../report/map.js";
 import { type CliIO, type CommandContext, EXIT, intOption, wantColor } from "./context.js";
-import { addInputOptions, analyzeForCli, type InputFlags } from "./report.js";
+import { addInputOptions, analyzeForCli, type InputFlags } from "./input.js";
 
 /** Arrow columns shown in the map's tooltips when present. */
 const ID_COLUMNS = ["id", "ids", "key", "word", "token", "text"];

@@ -1,107 +1,17 @@
 /** `embcheck report FILE`: measure an embedding file and show its health. */
 import { type Command, Option } from "commander";
-import { type AnalyzeOptions, analyze } from "../api.js";
 import { UsageError } from "../errors.js";
 import { baselineOf, renderBaseline } from "../gate/baseline.js";
 import { checkOutputPath, writeFileAtomic } from "../io/write.js";
-import { DEFAULT_SAMPLE_SIZE, PRECISIONS, type Precision } from "../profile/profile.js";
 import { renderBrailleMap } from "../report/braille.js";
 import { renderHtml } from "../report/html.js";
 import { renderJson } from "../report/json.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { renderTerminal } from "../report/terminal.js";
 import type { Report } from "../report/types.js";
-import { type CliIO, type CommandContext, EXIT, intOption, wantColor } from "./context.js";
+import { type CliIO, type CommandContext, EXIT, wantColor } from "./context.js";
+import { addInputOptions, analyzeForCli, type InputFlags } from "./input.js";
 import { checkMapFlags, type MapFlags, PROJECTION_OPTION, sampleMapForCli } from "./plot.js";
-import { progressLine } from "./progress.js";
-
-/** The input options shared by every command that reads embeddings. */
-export interface InputFlags {
-  sample: number;
-  seed: number;
-  column?: string;
-  key?: string;
-  pairs?: string;
-  pairColumn?: string;
-  chunkRows?: number;
-  threads?: number;
-  precision?: Precision;
-}
-
-/**
- * The options every command that reads embeddings shares: the sample, the input selection, the
- * kernels' threads. `what` words --threads' help for the command ("the result", "the output").
- */
-export function addReadOptions(cmd: Command, what = "the result"): Command {
-  return cmd
-    .option(
-      "--sample <n>",
-      "rows sampled for the pairwise statistics",
-      intOption("--sample", 2, 100_000),
-      DEFAULT_SAMPLE_SIZE,
-    )
-    .option("--seed <n>", "seed of the row sample", intOption("--seed", 0, 0xffffffff), 0)
-    .option(
-      "--column <name>",
-      "Arrow: the embedding column (default: embedding, embeddings, vector, or the only list column)",
-    )
-    .option("--key <name>", "npz: the array to read (default: embeddings, or the only 2-D array)")
-    .option(
-      "--threads <n>",
-      `threads for the heavy kernels (default: EMBCHECK_THREADS or all cores; 0 = plain TypeScript kernels); ${what} is the same for any n ≥ 1`,
-      intOption("--threads", 0, 256),
-    )
-    .addOption(
-      new Option(
-        "--precision <p>",
-        "covariance arithmetic: mixed (float32 products summed in float32 over 128-row blocks, float64 across; eigenvalues within 7.8e-6·trace, ~1e-9 seen) or float64 (NumPy's float64 numbers to ~1e-12; about 2× slower covariance)",
-      )
-        .choices(PRECISIONS)
-        .default("mixed"),
-    )
-    .addOption(
-      new Option("--chunk-rows <n>", "rows per chunk (testing)")
-        .argParser(intOption("--chunk-rows", 1, 1 << 24))
-        .hideHelp(),
-    );
-}
-
-/** addReadOptions plus positive pairs (--pairs, --pair-column), for the commands that measure. */
-export function addInputOptions(cmd: Command): Command {
-  return addReadOptions(cmd)
-    .option("--pairs <file>", "positive partners: row i of this file pairs with row i of the input")
-    .option("--pair-column <name>", "Arrow: a second list column holding each row's positive partner");
-}
-
-/** Runs pass 1 and the metrics for `file`, with a progress line on a TTY stderr. */
-export async function analyzeForCli(
-  file: string,
-  flags: InputFlags,
-  ctx: CommandContext,
-  extra: Partial<AnalyzeOptions> = {},
-) {
-  const { io } = ctx;
-  if (flags.pairs && flags.pairColumn) throw new UsageError("give --pairs or --pair-column, not both");
-  const progress = progressLine(io.stderr, file === "-" ? "stdin" : file, Boolean(io.stderr.isTTY));
-  try {
-    return await analyze(file, {
-      sampleSize: flags.sample,
-      seed: flags.seed,
-      column: flags.column,
-      key: flags.key,
-      pairs: flags.pairs,
-      pairColumn: flags.pairColumn,
-      chunkRows: flags.chunkRows,
-      kernels: ctx.kernels(flags.threads),
-      precision: flags.precision,
-      stdin: io.stdin,
-      onProgress: (p) => progress.update(p),
-      ...extra,
-    });
-  } finally {
-    progress.done();
-  }
-}
 
 interface ReportFlags extends InputFlags, MapFlags {
   format: "terminal" | "json" | "md" | "html";

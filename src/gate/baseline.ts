@@ -5,8 +5,8 @@
  * Pure: the CLI reads and writes the file.
  */
 import { InputError, UsageError } from "../errors.js";
-import { formatNumber, formatPercent } from "../report/format.js";
 import type { Report } from "../report/types.js";
+import { formatNumber, formatPercent } from "../text/format.js";
 import { parseNumber } from "./thresholds.js";
 
 export const BASELINE_SCHEMA = "embcheck/baseline@1";

@@ -1,39 +1,43 @@
 /**
- * The gate as a library call: analyse each file with the same single streaming pass as `report`
- * (memory independent of n), judge it, and fold the results. An unreadable file becomes an
- * "error" result (exit 3) while the other files are still judged.
- *
- *   import { checkFiles, resolveSettings } from "embcheck";
- *   const result = await checkFiles(["a.npy"], { settings: resolveSettings({ profile: "strict" }) });
- *   process.exitCode = result.exitCode;
+ * The gate over several files: analyse each with the analyser it is given (the library's
+ * checkFiles in ../api.ts passes analyze(), the same single streaming pass as `report`), judge it,
+ * and fold the results. An unreadable file becomes an "error" result (exit 3) while the other
+ * files are still judged.
  */
-import { type Analysis, type AnalyzeOptions, analyze } from "../api.js";
+import type { Evaluation } from "../detect/evaluate.js";
 import { InputError } from "../errors.js";
+import type { Report } from "../report/types.js";
 import type { Baseline } from "./baseline.js";
 import { errorFile, type FileResult, type GateResult, gateFile, gateResult } from "./gate.js";
 import type { GateSettings } from "./settings.js";
+import type { Overrides } from "./thresholds.js";
 
-export interface CheckOptions {
+/** Analyses one file with these threshold lines: its report and the evaluation the report came from. */
+export type Analyzer = (
+  file: string,
+  thresholds: Overrides,
+) => Promise<{ report: Report; evaluations: readonly Evaluation[] }>;
+
+export interface GateFilesOptions {
   settings: GateSettings;
   /** A parsed baseline and the file it came from. */
   baseline?: { data: Baseline; file: string };
   /** The config file's path, echoed in the result. */
   config?: string;
-  /** Options of the analysis pass (sample, seed, column, ...); thresholds come from settings. */
-  analyze?: Omit<AnalyzeOptions, "thresholds">;
-  /** Replaces analyze() (the CLI adds its progress line). */
-  analyzer?: (file: string, opts: AnalyzeOptions) => Promise<Analysis>;
   /** Told about each unreadable file as it happens. */
   onInputError?: (file: string, error: InputError) => void;
 }
 
-export async function checkFiles(files: readonly string[], opts: CheckOptions): Promise<GateResult> {
-  const run = opts.analyzer ?? analyze;
+export async function gateFiles(
+  files: readonly string[],
+  analyzer: Analyzer,
+  opts: GateFilesOptions,
+): Promise<GateResult> {
   const results: FileResult[] = [];
   for (const file of files) {
     try {
-      const { report, metrics } = await run(file, { ...opts.analyze, thresholds: opts.settings.overrides });
-      results.push(gateFile(report, metrics, opts.settings, opts.baseline));
+      const { report, evaluations } = await analyzer(file, opts.settings.overrides);
+      results.push(gateFile(report, evaluations, opts.settings, opts.baseline));
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       opts.onInputError?.(file, e);

@@ -2,11 +2,13 @@
  * The gate: one report (and optionally a baseline) → the checks, the findings and passed/failed for
  * one file; several files → one result whose exit code is the worst. Pure.
  */
-import type { Metrics } from "../detect/metrics.js";
-import { evaluateRules, GATED_RULES } from "../detect/rules.js";
-import { verdictOf } from "../report/build.js";
-import { describeShape, sortFindings } from "../report/terminal.js";
-import type { Finding, Report, Severity, Verdict } from "../report/types.js";
+import type { Evaluation } from "../detect/evaluate.js";
+import { sortFindings, verdictOf } from "../detect/findings.js";
+import { GATED_RULES, type GatedRuleId } from "../detect/registry.js";
+import type { GatedRule } from "../detect/rules.js";
+import type { Finding, Severity, Verdict } from "../detect/types.js";
+import { describeShape } from "../report/summary.js";
+import type { Report } from "../report/types.js";
 import { VERSION } from "../version.js";
 import { type Baseline, baselineMetricsOf, compareBaseline, regressionMessage, type Tolerance } from "./baseline.js";
 import { type FailOn, type GateSettings, type RuleSetting, type ToleranceSetting, toleranceMap } from "./settings.js";
@@ -21,7 +23,7 @@ export type CheckStatus = "pass" | "warn" | "fail" | "skipped";
 export interface GateCheck {
   kind: "rule" | "baseline";
   /** The rule id, or "baseline-regression". */
-  id: string;
+  id: GatedRuleId | typeof REGRESSION_ID;
   metric: string;
   status: CheckStatus;
   value: number | null;
@@ -77,25 +79,29 @@ export function failsGate(severity: Severity | CheckStatus, failOn: FailOn): boo
   return severity === "fail" || (failOn === "warn" && severity === "warn");
 }
 
-/** Judges one analysed file. `report` must have been built with settings.overrides. */
+/**
+ * Judges one analysed file: its checks are the evaluation's, one per gated rule. `report` and
+ * `evaluations` must both come from one evaluation with settings.overrides (analyze() does that).
+ */
 export function gateFile(
   report: Report,
-  metrics: Metrics,
+  evaluations: readonly Evaluation[],
   settings: GateSettings,
   baseline?: { data: Baseline; file: string },
 ): FileResult {
-  const evaluated = evaluateRules(metrics, settings.overrides);
-  const byId = new Map(evaluated.map((e) => [e.rule.id, e]));
+  const byId = new Map(evaluations.map((e) => [e.rule.id, e]));
   const messages = new Map(report.findings.map((f) => [f.id, f.message]));
   const checks: GateCheck[] = GATED_RULES.map((rule): GateCheck => {
     const e = byId.get(rule.id);
     const base = { kind: "rule" as const, id: rule.id, metric: rule.metric, direction: rule.direction };
-    if (!e) {
+    if (!e || e.lines === null) {
       const t = settings.overrides[rule.id];
-      return { ...base, status: "skipped", value: null, ...t, reason: "does not apply: no positive pairs given" };
+      const reason = `does not apply: ${(rule as GatedRule).notApplicable ?? "not for this input"}`;
+      return { ...base, status: "skipped", value: null, ...t, reason };
     }
-    const check: GateCheck = { ...base, status: e.severity, value: e.value, ...e.thresholds };
-    if (e.severity !== "pass") check.message = messages.get(rule.id);
+    const status = e.status as "pass" | "warn" | "fail";
+    const check: GateCheck = { ...base, status, value: e.value, ...e.lines };
+    if (status !== "pass") check.message = messages.get(rule.id);
     return check;
   });
 

@@ -1,15 +1,15 @@
 /**
  * Built-in threshold profiles (`--profile NAME` or `"profile"` in the config file). A profile sits
- * above the defaults of src/detect/rules.ts and below the config file and the command line.
+ * above the rules' defaults (src/detect/sections/) and below the config file and the command line.
  */
-import type { Thresholds } from "../detect/rules.js";
 import type { Tolerance } from "./baseline.js";
+import type { Overrides } from "./thresholds.js";
 
 export interface GateProfile {
   name: string;
   description: string;
-  /** By rule id. */
-  thresholds: Record<string, Partial<Thresholds>>;
+  /** By rule id (a misspelt id is a type error). */
+  thresholds: Overrides;
   /** By baseline metric path; null turns the comparison off. */
   tolerances?: Record<string, Partial<Tolerance> | null>;
 }

@@ -4,23 +4,25 @@
  * is this object written out (test/gate/schema.test.ts checks they are equal; regenerate with
  * `UPDATE_SCHEMA=1 npx vitest run test/gate/schema.test.ts`).
  */
-import { GATED_RULES } from "../detect/rules.js";
+import { GATED_RULES } from "../detect/registry.js";
+import type { GatedRule } from "../detect/rules.js";
 import { BASELINE_METRICS } from "./baseline.js";
 import { PROFILES } from "./profiles.js";
-import { rangeText, THRESHOLD_RANGES } from "./thresholds.js";
+import { rangeText } from "./thresholds.js";
 
 type JsonSchema = Record<string, unknown>;
 
-function lineSchema(ruleId: string): JsonSchema {
-  const r = THRESHOLD_RANGES[ruleId];
+function lineSchema(rule: GatedRule): JsonSchema {
+  const r = rule.range;
   const s: JsonSchema = { type: r.integer ? "integer" : "number", minimum: r.min };
   if (r.max !== Number.POSITIVE_INFINITY) s.maximum = r.max;
   return s;
 }
 
-function thresholdSchema(ruleId: string, metric: string, key: string): JsonSchema {
-  const line = lineSchema(ruleId);
-  const range = rangeText(ruleId);
+function thresholdSchema(rule: GatedRule, key: string): JsonSchema {
+  const { id: ruleId, metric } = rule;
+  const line = lineSchema(rule);
+  const range = rangeText(rule);
   const lineOrOff = {
     description: `${range}, or null / "off" for no line`,
     anyOf: [line, { type: "null" }, { const: "off" }],
@@ -59,8 +61,8 @@ function toleranceSchema(metric: string): JsonSchema {
 export function configSchema(): JsonSchema {
   const thresholds: Record<string, JsonSchema> = {};
   for (const r of GATED_RULES) {
-    thresholds[r.metric] = thresholdSchema(r.id, r.metric, r.metric);
-    thresholds[r.id] = thresholdSchema(r.id, r.metric, r.id);
+    thresholds[r.metric] = thresholdSchema(r, r.metric);
+    thresholds[r.id] = thresholdSchema(r, r.id);
   }
   const tolerances: Record<string, JsonSchema> = {};
   for (const b of BASELINE_METRICS) tolerances[b.metric] = toleranceSchema(b.metric);

@@ -1,10 +1,11 @@
 /**
  * The gate's settings, folded from layers in order of precedence:
- *   rule defaults (src/detect/rules.ts) < profile < config file < command line.
+ *   rule defaults (src/detect/sections/) < profile < config file < command line.
  * Each layer overrides only the lines it names (warn and fail separately), and every line in force
  * remembers which layer set it, so `--format json` can show where a threshold came from.
  */
-import { GATED_RULES, type Thresholds } from "../detect/rules.js";
+import { GATED_RULES, type GatedRuleId } from "../detect/registry.js";
+import type { Thresholds } from "../detect/rules.js";
 import { UsageError } from "../errors.js";
 import { BASELINE_METRICS, type Tolerance, type ToleranceOverrides } from "./baseline.js";
 import type { GateConfig } from "./config.js";
@@ -21,7 +22,7 @@ export interface Layer {
 }
 
 export interface RuleSetting {
-  id: string;
+  id: GatedRuleId;
   metric: string;
   direction: "above" | "below";
   warn: number | null;
@@ -41,8 +42,8 @@ export interface ToleranceSetting {
 export interface GateSettings {
   failOn: FailOn;
   profile: string;
-  /** Full lines for every gated rule, by rule id (what judge() takes). */
-  overrides: Record<string, Thresholds>;
+  /** Full lines for every gated rule, by rule id (what the evaluation takes). */
+  overrides: Record<GatedRuleId, Thresholds>;
   rules: RuleSetting[];
   tolerances: ToleranceSetting[];
 }
@@ -125,7 +126,10 @@ export function resolveSettings(input: SettingsInput): GateSettings {
   return {
     failOn: input.failOn ?? input.config?.failOn ?? "fail",
     profile: profileName,
-    overrides: Object.fromEntries(rules.map((r) => [r.id, { warn: r.warn, fail: r.fail }])),
+    overrides: Object.fromEntries(rules.map((r) => [r.id, { warn: r.warn, fail: r.fail }])) as Record<
+      GatedRuleId,
+      Thresholds
+    >,
     rules,
     tolerances,
   };

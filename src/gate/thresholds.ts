@@ -1,6 +1,6 @@
 /**
  * Threshold specs for the gate: what `--threshold KEY=SPEC` and a config file's `thresholds` may say,
- * parsed into per-rule overrides that judge() and evaluateRules() take. Pure.
+ * parsed into per-rule overrides that the evaluation (../detect/evaluate.ts) takes. Pure.
  *
  *   KEY   a rule id ("anisotropy") or the metric path it judges ("cosine.meanExact")
  *   SPEC  0.7                → the fail line (the warn line is kept)
@@ -9,27 +9,12 @@
  *         off                → the rule never fires
  *   A value may end in "%" (5% = 0.05).
  */
-import { GATED_RULES, gatedRuleFor, type Rule, type Thresholds } from "../detect/rules.js";
+import { type DefaultGatedRule, GATED_RULES, type GatedRuleId } from "../detect/registry.js";
+import type { GatedRule, Overrides as RuleOverrides, Thresholds } from "../detect/rules.js";
 import { UsageError } from "../errors.js";
 
-/** Per-rule overrides by rule id, as judge() takes them. */
-export type Overrides = Record<string, Partial<Thresholds>>;
-
-/** The values a threshold of each gated rule may take (the range of the value it is compared with). */
-export const THRESHOLD_RANGES: Record<string, { min: number; max: number; integer?: boolean; what: string }> = {
-  "nan-rows": { min: 0, max: Number.POSITIVE_INFINITY, integer: true, what: "a row count" },
-  "inf-rows": { min: 0, max: Number.POSITIVE_INFINITY, integer: true, what: "a row count" },
-  "zero-rows": { min: 0, max: Number.POSITIVE_INFINITY, integer: true, what: "a row count" },
-  "null-rows": { min: 0, max: Number.POSITIVE_INFINITY, integer: true, what: "a row count" },
-  "duplicate-rows": { min: 0, max: 1, what: "a share of the valid rows" },
-  "norm-spread": { min: 0, max: Number.POSITIVE_INFINITY, what: "a coefficient of variation" },
-  anisotropy: { min: -1, max: 1, what: "a mean cosine" },
-  collapse: { min: 0, max: 1, what: "effective rank / dims" },
-  "dominant-direction": { min: 0, max: 1, what: "a share of the variance" },
-  "poor-uniformity": { min: -4, max: 0, what: "a uniformity value" },
-  "poor-alignment": { min: 0, max: 4, what: "an alignment value" },
-  "alignment-no-better-than-random": { min: -2, max: 2, what: "a margin over the random-pair mean cosine" },
-};
+/** Per-rule overrides by gated rule id: a misspelt id is a type error. */
+export type Overrides = RuleOverrides<GatedRuleId>;
 
 /** "0.7", "-1.5", "5%" → a number; anything else → null. */
 export function parseNumber(text: string): number | null {
@@ -45,32 +30,37 @@ export function validThresholdKeys(): string {
   return GATED_RULES.map((r) => `${r.metric} (${r.id})`).join(", ");
 }
 
+/** The gated rule named by `key`: a rule id ("anisotropy") or the metric path it judges ("cosine.meanExact"). */
+export function gatedRuleFor(key: string): DefaultGatedRule | undefined {
+  return GATED_RULES.find((r) => r.id === key) ?? GATED_RULES.find((r) => r.metric === key);
+}
+
 /** The gated rule named by `key`, or a UsageError listing every valid key. */
-export function ruleForKey(key: string, where: string): Rule {
+export function ruleForKey(key: string, where: string): DefaultGatedRule {
   const rule = gatedRuleFor(key.trim());
   if (!rule) throw new UsageError(`${where}: unknown metric "${key}"; valid: ${validThresholdKeys()}`);
   return rule;
 }
 
 /** "[0, 1]", "an integer ≥ 0": the allowed values of a rule's thresholds, in words. */
-export function rangeText(ruleId: string): string {
-  const r = THRESHOLD_RANGES[ruleId];
+export function rangeText(rule: GatedRule): string {
+  const r = rule.range;
   if (r.max === Number.POSITIVE_INFINITY) return `${r.integer ? "an integer" : "a number"} ≥ ${r.min} (${r.what})`;
   return `a number in [${r.min}, ${r.max}] (${r.what})`;
 }
 
 /** Checks one line's value against the rule's range. */
-export function checkLine(rule: Rule, value: number, where: string): number {
-  const r = THRESHOLD_RANGES[rule.id];
+export function checkLine(rule: GatedRule, value: number, where: string): number {
+  const r = rule.range;
   const ok = Number.isFinite(value) && value >= r.min && value <= r.max && (!r.integer || Number.isInteger(value));
-  if (!ok) throw new UsageError(`${where}: ${value} is out of range for ${rule.metric}; give ${rangeText(rule.id)}`);
+  if (!ok) throw new UsageError(`${where}: ${value} is out of range for ${rule.metric}; give ${rangeText(rule)}`);
   return value;
 }
 
 const SPEC_HELP = 'give a number (the fail line), "warn:N,fail:N" (either part may be left out), or "off"';
 
 /** Parses the SPEC of `KEY=SPEC` for `rule`. */
-export function parseThresholdSpec(rule: Rule, spec: string, where: string): Partial<Thresholds> {
+export function parseThresholdSpec(rule: GatedRule, spec: string, where: string): Partial<Thresholds> {
   const s = spec.trim();
   if (s === "off") return { warn: null, fail: null };
   const single = parseNumber(s);
@@ -93,7 +83,7 @@ export function parseThresholdSpec(rule: Rule, spec: string, where: string): Par
 }
 
 /** When one spec gives both lines, the warn line must come before the fail line in the rule's direction. */
-export function checkOrder(rule: Rule, t: Partial<Thresholds>, where: string): void {
+export function checkOrder(rule: GatedRule, t: Partial<Thresholds>, where: string): void {
   if (t.warn === undefined || t.fail === undefined || t.warn === null || t.fail === null) return;
   const bad = rule.direction === "above" ? t.warn > t.fail : t.warn < t.fail;
   if (bad) {
@@ -105,7 +95,7 @@ export function checkOrder(rule: Rule, t: Partial<Thresholds>, where: string): v
 }
 
 /** Parses `KEY=SPEC` from the command line into [rule id, override]. */
-export function parseThresholdArg(arg: string): [string, Partial<Thresholds>] {
+export function parseThresholdArg(arg: string): [GatedRuleId, Partial<Thresholds>] {
   const eq = arg.indexOf("=");
   if (eq <= 0) throw new UsageError(`--threshold "${arg}": expected METRIC=VALUE, e.g. cosine.meanExact=0.7`);
   const key = arg.slice(0, eq).trim();

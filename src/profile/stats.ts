@@ -2,7 +2,12 @@
  * Order statistics and histograms that reproduce NumPy's results, not just its definitions:
  * the same virtual index, the same lerp, the same bin assignment and edge corrections.
  */
-import type { Histogram } from "../report/types.js";
+
+/** np.histogram's result: edges.length = counts.length + 1. */
+export interface Histogram {
+  edges: number[];
+  counts: number[];
+}
 
 /**
  * np.percentile(a, q) with the default "linear" method, for an ascending-sorted array.

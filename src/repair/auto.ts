@@ -9,7 +9,8 @@
  * collapse is reported but not acted on: the lost directions cannot be restored post hoc, and
  * whitening would blow up noise (DOMAIN.md: retrain or rebalance).
  */
-import type { Finding } from "../report/types.js";
+import type { RuleId } from "../detect/registry.js";
+import type { Finding } from "../detect/types.js";
 import { defaultAbttD, type StepSpec } from "./steps/index.js";
 
 export interface AutoChoice {
@@ -19,10 +20,10 @@ export interface AutoChoice {
 }
 
 export function choosePipeline(findings: readonly Finding[], dims: number): AutoChoice {
-  const has = (id: string) => findings.some((f) => f.id === id && f.severity !== "info");
+  const has = (id: RuleId) => findings.some((f) => f.id === id && f.severity !== "info");
   const steps: StepSpec[] = [];
   const reasons: string[] = [];
-  const invalid = ["nan-rows", "inf-rows", "zero-rows", "null-rows"].filter(has);
+  const invalid = (["nan-rows", "inf-rows", "zero-rows", "null-rows"] as const).filter(has);
   if (invalid.length) {
     steps.push({ kind: "drop-invalid" });
     reasons.push(`drop-invalid: findings ${invalid.join(", ")}: such rows cannot be repaired`);
@@ -40,7 +41,7 @@ export function choosePipeline(findings: readonly Finding[], dims: number): Auto
     );
     recentred = true;
   } else if (has("anisotropy") || has("poor-uniformity")) {
-    const which = ["anisotropy", "poor-uniformity"].filter(has).join(", ");
+    const which = (["anisotropy", "poor-uniformity"] as const).filter(has).join(", ");
     steps.push({ kind: "center" });
     reasons.push(`center: finding ${which}: subtracting the mean removes the common direction`);
     recentred = true;

@@ -1,50 +1,41 @@
 /**
- * Metrics + judged rules → the Report of METRICS.md (schema embcheck/report@1).
+ * Metrics + their evaluation → the Report of METRICS.md (schema embcheck/report@1).
  */
-import { CATALOGUE } from "../detect/catalogue.js";
-import type { Metrics } from "../detect/metrics.js";
-import { type Judged, judge, type Thresholds } from "../detect/rules.js";
+import { type Evaluation, evaluate } from "../detect/evaluate.js";
+import { findingsOf, sortFindings, verdictOf } from "../detect/findings.js";
+import type { MetricsOf } from "../detect/metrics.js";
+import { DEFAULT_REGISTRY, type DefaultSections, type Registry } from "../detect/registry.js";
+import type { Overrides } from "../detect/rules.js";
+import type { AnySection } from "../detect/section.js";
+import { REPORT_SCHEMA } from "../detect/types.js";
 import type { SourceInfo } from "../io/types.js";
-import { type Finding, REPORT_SCHEMA, type Report, type Severity, type Verdict } from "./types.js";
+import { toFinding } from "./messages.js";
+import type { ReportOf } from "./types.js";
 
-export interface BuildOptions {
+export interface BuildOptions<S extends readonly AnySection[] = DefaultSections> {
   toolVersion: string;
-  /** Per-rule threshold overrides, by finding id. */
-  thresholds?: Record<string, Partial<Thresholds>>;
+  /** Per-rule threshold overrides, by rule id (used when `evaluations` is not given). */
+  thresholds?: Overrides;
+  /** The evaluation of the metrics, when the caller has it (analyze() keeps it for the gate). */
+  evaluations?: readonly Evaluation[];
   /** Seconds per stage measured outside the core (e.g. reading). */
   timing?: Record<string, number>;
   /** Where positive pairs came from. */
   pairs?: string;
   pairColumn?: string;
+  /** The sections (default: report@1's). */
+  registry?: Registry<S>;
 }
 
-const RANK: Record<Severity, number> = { fail: 0, warn: 1, info: 2 };
-
-export function toFinding(j: Judged): Finding {
-  const entry = CATALOGUE[j.rule.id];
-  return {
-    id: j.rule.id,
-    severity: j.severity,
-    metric: j.rule.metric,
-    value: j.value,
-    threshold: j.threshold,
-    message: entry.message(j),
-    hint: entry.hint,
-  };
-}
-
-export function verdictOf(findings: readonly Finding[]): Verdict {
-  if (findings.some((f) => f.severity === "fail")) return "fail";
-  if (findings.some((f) => f.severity === "warn")) return "warn";
-  return "pass";
-}
-
-export function buildReport(m: Metrics, info: SourceInfo, opts: BuildOptions): Report {
-  const findings = judge(m, opts.thresholds)
-    .map(toFinding)
-    .map((f, i) => ({ f, i }))
-    .sort((a, b) => RANK[a.f.severity] - RANK[b.f.severity] || a.i - b.i)
-    .map(({ f }) => f);
+export function buildReport<S extends readonly AnySection[] = DefaultSections>(
+  m: MetricsOf<S> & { integrity: { rows: number } },
+  info: SourceInfo,
+  opts: BuildOptions<S>,
+): ReportOf<S> {
+  const registry = opts.registry ?? (DEFAULT_REGISTRY as unknown as Registry<S>);
+  const evaluations = opts.evaluations ?? evaluate(registry.rules, m, opts.thresholds);
+  const findings = sortFindings(findingsOf(evaluations).map((f) => toFinding(f, registry)));
+  const sections = Object.fromEntries(registry.sections.map((s) => [s.key, (m as Record<string, unknown>)[s.key]]));
   return {
     schema: REPORT_SCHEMA,
     tool: { name: "embcheck", version: opts.toolVersion },
@@ -59,17 +50,12 @@ export function buildReport(m: Metrics, info: SourceInfo, opts: BuildOptions): R
       rows: m.integrity.rows,
       dims: info.dims,
     },
-    integrity: m.integrity,
-    norms: m.norms,
-    cosine: m.cosine,
-    uniformity: m.uniformity,
-    alignment: m.alignment,
-    spectrum: m.spectrum,
+    ...sections,
     sample: { rows: m.sample.rows, seed: m.sample.seed },
     findings,
     verdict: verdictOf(findings),
     timing: roundTimes({ ...opts.timing, ...m.timing }),
-  };
+  } as ReportOf<S>;
 }
 
 /** Seconds to the millisecond: timings are for people, and vary run to run anyway. */

@@ -8,7 +8,11 @@
  *   renderHtml(report, { map })                         one report
  *   renderFixHtml(before, after, { beforeMap, afterMap }) before/after of `embcheck fix`
  */
-import { formatCount, formatNumber, formatPercent } from "./format.js";
+import { sortFindings } from "../detect/findings.js";
+import { DEFAULT_REGISTRY, type Registry } from "../detect/registry.js";
+import type { Stat } from "../detect/section.js";
+import type { ReportHead } from "../detect/types.js";
+import { formatCount, formatNumber } from "./format.js";
 import {
   type ChartSize,
   cosineSpec,
@@ -20,7 +24,7 @@ import {
   screeSpec,
 } from "./html/charts.js";
 import type { SampleMap } from "./map.js";
-import { describeShape, findingCounts, sortFindings } from "./terminal.js";
+import { describeShape, findingCounts } from "./summary.js";
 import type { Finding, Report, Verdict } from "./types.js";
 
 export interface HtmlOptions {
@@ -160,54 +164,14 @@ function findingsList(findings: Finding[]): string {
   return `<ul class="findings">${items.join("")}</ul>`;
 }
 
-interface Stat {
-  label: string;
-  value: string;
-  note: string;
-}
-
-function keyNumbers(r: Report): Stat[] {
-  const g = r.integrity;
-  const stats: Stat[] = [
-    {
-      label: "valid rows",
-      value: formatCount(g.validRows),
-      note: `of ${formatCount(g.rows)} · ${formatCount(g.duplicateRows)} duplicate`,
-    },
-    {
-      label: "norm CV",
-      value: formatNumber(r.norms.cv),
-      note: `mean ${formatNumber(r.norms.mean)} ± ${formatNumber(r.norms.std)}`,
-    },
-    {
-      label: "mean cosine",
-      value: formatNumber(r.cosine.meanExact),
-      note: `isotropic ≈ 0 ± ${formatNumber(r.cosine.isotropicStd)}`,
-    },
-    {
-      label: "uniformity",
-      value: formatNumber(r.uniformity.value),
-      note: `t = ${formatNumber(r.uniformity.t)}, lower is more uniform`,
-    },
-    {
-      label: "effective rank",
-      value: formatNumber(r.spectrum.effectiveRank),
-      note: `${formatPercent(r.spectrum.effectiveRankRatio)} of ${formatCount(r.input.dims)} dims`,
-    },
-    {
-      label: "dims for 90/95/99%",
-      value: `${formatCount(r.spectrum.dims90)} / ${formatCount(r.spectrum.dims95)} / ${formatCount(r.spectrum.dims99)}`,
-      note: `top component ${formatPercent(r.spectrum.dominantShare)}`,
-    },
-  ];
-  if (r.alignment) {
-    stats.push({
-      label: "alignment",
-      value: formatNumber(r.alignment.value),
-      note: `mean pair cosine ${formatNumber(r.alignment.meanCosine)} · ${formatCount(r.alignment.pairs)} pairs`,
-    });
-  }
-  return stats;
+/**
+ * The key numbers, section by section; an optional section's (alignment) after the others, so the
+ * cards of two reports line up.
+ */
+function keyNumbers(r: Report, registry: Registry = DEFAULT_REGISTRY): Stat[] {
+  const values = r as unknown as ReportHead & Record<string, unknown>;
+  const shown = registry.sections.filter((s) => s.html && values[s.key] !== null);
+  return [...shown.filter((s) => !s.optional), ...shown.filter((s) => s.optional)].flatMap((s) => s.html!(values));
 }
 
 function numbersSection(r: Report): string {

@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { type Analysis, analyze } from "../../src/api.js";
-import { evaluateRules, GATED_RULES, judge } from "../../src/detect/rules.js";
+import { evaluate } from "../../src/detect/evaluate.js";
+import { GATED_RULES, RULES } from "../../src/detect/registry.js";
 import { baselineOf } from "../../src/gate/baseline.js";
 import { errorFile, type GateResult, gateFile, gateResult } from "../../src/gate/gate.js";
 import { annotation, renderGateGithub } from "../../src/gate/render/github.js";
@@ -24,31 +25,30 @@ function gate(names: string[], opts: Parameters<typeof resolveSettings>[0] = {},
   const settings = resolveSettings(opts);
   const baseline = withBaseline ? { data: baselineOf(analyses.healthy.report), file: "base.json" } : undefined;
   const files = names.map((n) => {
-    const { report, metrics } = analyses[n];
+    const { report, evaluations } = analyses[n];
     const r = { ...report, input: { ...report.input, path: `${n}.npy` } };
-    return gateFile(r, metrics, settings, baseline);
+    return gateFile(r, evaluations, settings, baseline);
   });
   return gateResult(files, settings, { config: null, baseline: baseline?.file ?? null });
 }
 
-describe("evaluateRules", () => {
-  test("agrees with judge() on every scenario: the same findings, and a pass for every other gated rule", () => {
+describe("evaluate", () => {
+  test("judges every applicable rule once: the report's findings are its warn/fail/info results, the other gated rules pass", () => {
     for (const s of SCENARIOS) {
-      const m = analyses[s].metrics;
-      const judged = judge(m).filter((j) => !j.rule.infoOnly);
-      const evaluated = evaluateRules(m);
+      const { evaluations, report } = analyses[s];
+      const sorted = (rows: unknown[][]) => rows.map((r) => JSON.stringify(r)).sort();
       expect(
-        evaluated.filter((e) => e.severity !== "pass").map((e) => [e.rule.id, e.severity, e.value, e.threshold]),
+        sorted(evaluations.filter((e) => e.status !== "pass").map((e) => [e.rule.id, e.status, e.value, e.threshold])),
         s,
-      ).toEqual(judged.map((j) => [j.rule.id, j.severity, j.value, j.threshold]));
+      ).toEqual(sorted(report.findings.map((f) => [f.id, f.severity, f.value, f.threshold])));
       // Alignment rules apply only with pairs.
-      expect(evaluated.length, s).toBe(GATED_RULES.length - 2);
+      expect(evaluations.filter((e) => e.lines !== null).length, s).toBe(GATED_RULES.length - 2);
     }
   });
 
-  test("scales the collapse lines by the attainable rank, as judge() does", () => {
-    const e = evaluateRules(analyses.healthy.metrics).find((x) => x.rule.id === "collapse")!;
-    expect(e.thresholds).toEqual({ warn: 0.15, fail: 0.1 }); // 1,500 rows ≥ 64 dims: factor 1
+  test("scales the collapse lines by the attainable rank", () => {
+    const e = evaluate(RULES, analyses.healthy.metrics).find((x) => x.rule.id === "collapse")!;
+    expect(e.lines).toEqual({ warn: 0.15, fail: 0.1 }); // 1,500 rows ≥ 64 dims: factor 1
   });
 });
 
@@ -95,8 +95,8 @@ describe("gateFile", () => {
   test("the exit code is the worst over the files: error 3 > failed 1 > passed 0", () => {
     const settings = resolveSettings({});
     const { healthy, collapsed } = analyses;
-    const pass = gateFile(healthy.report, healthy.metrics, settings);
-    const fail = gateFile(collapsed.report, collapsed.metrics, settings);
+    const pass = gateFile(healthy.report, healthy.evaluations, settings);
+    const fail = gateFile(collapsed.report, collapsed.evaluations, settings);
     const err = errorFile("x.npy", "x.npy: bad");
     const code = (files: (typeof pass)[]) => gateResult(files, settings, { config: null, baseline: null }).exitCode;
     expect([code([pass]), code([pass, fail]), code([fail, err, pass]), code([])]).toEqual([0, 1, 3, 0]);

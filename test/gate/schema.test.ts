@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv } from "ajv";
 import { describe, expect, test } from "vitest";
-import { GATED_RULES } from "../../src/detect/rules.js";
+import { GATED_RULES } from "../../src/detect/registry.js";
 import { BASELINE_METRICS } from "../../src/gate/baseline.js";
 import { PROFILES } from "../../src/gate/profiles.js";
 import { configSchema } from "../../src/gate/schema.js";

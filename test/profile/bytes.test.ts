@@ -4,7 +4,7 @@
  * damage is refused with one InputError line.
  */
 import { describe, expect, test } from "vitest";
-import { computeMetrics } from "../../src/detect/metrics.js";
+import { computeMetrics, type Metrics } from "../../src/detect/metrics.js";
 import { InputError } from "../../src/errors.js";
 import { openEmbeddings } from "../../src/io/open.js";
 import { withPairs } from "../../src/io/pairs.js";
@@ -29,7 +29,7 @@ async function profileOf(file: string, make: () => ReturnType<(typeof BACKENDS)[
   }
 }
 
-const withoutTiming = (m: ReturnType<typeof computeMetrics>) => ({ ...m, timing: {} });
+const withoutTiming = (m: Metrics) => ({ ...m, timing: {} });
 
 describe.each(BACKENDS)("on the %s kernels", (_name, make) => {
   test.each([

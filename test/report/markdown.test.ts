@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { codeSpan, escapeCell, inlineText, renderMarkdown } from "../../src/report/markdown.js";
+import { renderMarkdown } from "../../src/report/markdown.js";
+import { codeSpan, escapeCell, inlineText } from "../../src/text/markdown.js";
 import { sampleReport, withFindings } from "./sample-report.js";
 
 const md = renderMarkdown(sampleReport);

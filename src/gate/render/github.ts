@@ -3,8 +3,8 @@
  * then the gate's summary line. A warning that fails the gate (--fail-on warn) is an error.
  * Escaping follows the runner's rules (actions/toolkit, core/src/command.ts). Pure.
  */
-import { formatNumber } from "../../report/format.js";
-import type { Finding } from "../../report/types.js";
+import type { Finding } from "../../detect/types.js";
+import { formatNumber } from "../../text/format.js";
 import { failsGate, type GateResult } from "../gate.js";
 import { summaryText } from "./terminal.js";
 

@@ -4,7 +4,7 @@
  * holds the value and the threshold; a warning that does not fail it is told in <system-out>; a rule
  * that does not apply is <skipped>; an unreadable file is one testcase with an <error>. Pure.
  */
-import { formatNumber } from "../../report/format.js";
+import { formatNumber } from "../../text/format.js";
 import { toleranceText } from "../baseline.js";
 import { type FileResult, failsGate, type GateCheck, type GateResult } from "../gate.js";
 

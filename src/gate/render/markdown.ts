@@ -2,9 +2,9 @@
  * The gate as GitHub-flavoured Markdown, for a pull-request comment or $GITHUB_STEP_SUMMARY: the
  * verdict, one table row per file, then per file its findings and baseline comparisons. Pure.
  */
-import { formatNumber } from "../../report/format.js";
-import { codeSpan, escapeCell, escapeText, inlineText } from "../../report/markdown.js";
-import { findingCounts } from "../../report/terminal.js";
+import { findingCounts } from "../../report/summary.js";
+import { formatNumber } from "../../text/format.js";
+import { codeSpan, escapeCell, escapeText, inlineText } from "../../text/markdown.js";
 import { toleranceText } from "../baseline.js";
 import { type FileResult, failsGate, type GateResult } from "../gate.js";
 import { summaryText } from "./terminal.js";

@@ -3,9 +3,10 @@
  * report's style, without the metric blocks), then one line for the whole gate. Pure.
  */
 import { Chalk } from "chalk";
-import { formatCount } from "../../report/format.js";
-import { findingCounts, flow, wrapWords } from "../../report/terminal.js";
-import type { Finding } from "../../report/types.js";
+import type { Finding } from "../../detect/types.js";
+import { findingCounts } from "../../report/summary.js";
+import { formatCount } from "../../text/format.js";
+import { flow, wrapWords } from "../../text/layout.js";
 import { type FileResult, failsGate, type GateResult } from "../gate.js";
 
 export interface GateTerminalOptions {
