@@ -7,7 +7,8 @@
  */
 import { computeMetrics, type Metrics } from "./detect/metrics.js";
 import type { Thresholds } from "./detect/rules.js";
-import { openEmbeddings } from "./io/open.js";
+import { openInput } from "./io/dataset.js";
+import { type InputSpec, resolveInputs } from "./io/inputs.js";
 import { withPairs } from "./io/pairs.js";
 import type { Chunk, EmbeddingSource, OpenOptions, SourceInfo } from "./io/types.js";
 import type { Precision, Profile } from "./profile/profile.js";
@@ -27,8 +28,8 @@ export interface AnalyzeOptions extends OpenOptions {
   sampleSize?: number;
   /** Seed of the sample (default 0). */
   seed?: number;
-  /** A second input whose row i is the positive partner of row i. */
-  pairs?: string;
+  /** A second input whose row i is the positive partner of row i (a file, or a dataset as for `path`). */
+  pairs?: string | string[] | InputSpec;
   /** Per-rule threshold overrides, by finding id. */
   thresholds?: Record<string, Partial<Thresholds>>;
   /**
@@ -55,15 +56,19 @@ export interface Analysis {
   report: Report;
 }
 
-/** Pass 1 over `path`: the mergeable Profile and what the header said. */
+/**
+ * Pass 1 over `path`: the mergeable Profile and what the header said. `path` is one file ("-" for
+ * `opts.stdin`), or a dataset read as one matrix: several paths, a directory or a glob (src/io/inputs.ts;
+ * or what its resolveInputs returned).
+ */
 export async function profile(
-  path: string,
+  path: string | string[] | InputSpec,
   opts: AnalyzeOptions = {},
 ): Promise<{ info: SourceInfo; profile: Profile }> {
-  const source = await openEmbeddings(path, opts, opts.stdin);
+  const source = await openInput(path, opts, opts.stdin);
   let pairs: EmbeddingSource | undefined;
   try {
-    if (opts.pairs) pairs = await openEmbeddings(opts.pairs, {}, opts.stdin);
+    if (opts.pairs) pairs = await openInput(opts.pairs, {}, opts.stdin);
     const paired: AsyncIterable<Chunk> = pairs ? withPairs(source, pairs) : source;
     const chunks = opts.rowOffset ? shifted(paired, opts.rowOffset) : paired;
     const p = await profileChunks(chunks, {
@@ -82,7 +87,7 @@ export async function profile(
 }
 
 /** Profile, metrics and findings of `path`. */
-export async function analyze(path: string, opts: AnalyzeOptions = {}): Promise<Analysis> {
+export async function analyze(path: string | string[] | InputSpec, opts: AnalyzeOptions = {}): Promise<Analysis> {
   const t0 = performance.now();
   const { info, profile: p } = await profile(path, opts);
   const read = (performance.now() - t0) / 1000;
@@ -92,15 +97,21 @@ export async function analyze(path: string, opts: AnalyzeOptions = {}): Promise<
     toolVersion: VERSION,
     thresholds: opts.thresholds,
     timing: { read },
-    pairs: opts.pairs,
+    pairs: await pairsLabel(opts.pairs),
     pairColumn: opts.pairColumn,
   });
   return { info, profile: p, metrics, report: r };
 }
 
 /** The report of `path` (METRICS.md, schema embcheck/report@1). */
-export async function report(path: string, opts: AnalyzeOptions = {}): Promise<Report> {
+export async function report(path: string | string[] | InputSpec, opts: AnalyzeOptions = {}): Promise<Report> {
   return (await analyze(path, opts)).report;
+}
+
+/** The report's `input.pairs`: the path, or a dataset's label. */
+async function pairsLabel(pairs: AnalyzeOptions["pairs"]): Promise<string | undefined> {
+  if (pairs === undefined || typeof pairs === "string") return pairs;
+  return Array.isArray(pairs) ? (await resolveInputs(pairs)).label : (pairs as InputSpec).label;
 }
 
 async function* shifted(chunks: AsyncIterable<Chunk>, offset: number): AsyncGenerator<Chunk> {

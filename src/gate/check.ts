@@ -9,6 +9,7 @@
  */
 import { type Analysis, type AnalyzeOptions, analyze } from "../api.js";
 import { InputError } from "../errors.js";
+import type { InputSpec } from "../io/inputs.js";
 import type { Baseline } from "./baseline.js";
 import { errorFile, type FileResult, type GateResult, gateFile, gateResult } from "./gate.js";
 import type { GateSettings } from "./settings.js";
@@ -22,12 +23,13 @@ export interface CheckOptions {
   /** Options of the analysis pass (sample, seed, column, ...); thresholds come from settings. */
   analyze?: Omit<AnalyzeOptions, "thresholds">;
   /** Replaces analyze() (the CLI adds its progress line). */
-  analyzer?: (file: string, opts: AnalyzeOptions) => Promise<Analysis>;
+  analyzer?: (file: string | InputSpec, opts: AnalyzeOptions) => Promise<Analysis>;
   /** Told about each unreadable file as it happens. */
   onInputError?: (file: string, error: InputError) => void;
 }
 
-export async function checkFiles(files: readonly string[], opts: CheckOptions): Promise<GateResult> {
+/** Judges each of `files`: a path, or a dataset (resolveInputs) judged as one input. */
+export async function checkFiles(files: readonly (string | InputSpec)[], opts: CheckOptions): Promise<GateResult> {
   const run = opts.analyzer ?? analyze;
   const results: FileResult[] = [];
   for (const file of files) {
@@ -36,8 +38,9 @@ export async function checkFiles(files: readonly string[], opts: CheckOptions): 
       results.push(gateFile(report, metrics, opts.settings, opts.baseline));
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
-      opts.onInputError?.(file, e);
-      results.push(errorFile(file === "-" ? "stdin" : file, e.message));
+      const label = typeof file === "string" ? file : file.label;
+      opts.onInputError?.(label, e);
+      results.push(errorFile(label === "-" ? "stdin" : label, e.message));
     }
   }
   return gateResult(results, opts.settings, { config: opts.config ?? null, baseline: opts.baseline?.file ?? null });

@@ -58,6 +58,7 @@ export function buildReport(m: Metrics, info: SourceInfo, opts: BuildOptions): R
       dtype: info.dtype,
       rows: m.integrity.rows,
       dims: info.dims,
+      ...(info.files ? { files: info.files.map((f) => ({ ...f })) } : {}),
     },
     integrity: m.integrity,
     norms: m.norms,

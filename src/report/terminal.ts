@@ -40,10 +40,11 @@ export function findingCounts(findings: Finding[]): string {
   return parts.length > 0 ? parts.join(", ") : "no findings";
 }
 
-/** "2,000 × 64 float32 (npy)", with the column or npz member when there is one. */
+/** "2,000 × 64 float32 (npy)", with the column or npz member when there is one, and a dataset's file count. */
 export function describeShape(report: Report): string {
   const { input } = report;
   const where: string[] = [input.format];
+  if (input.files) where.push(`${formatCount(input.files.length)} file${input.files.length === 1 ? "" : "s"}`);
   if (input.column !== null) where.push(`column ${input.column}`);
   if (input.key !== null) where.push(`key ${input.key}`);
   return `${formatCount(input.rows)} × ${formatCount(input.dims)} ${input.dtype} (${where.join(", ")})`;

@@ -2,7 +2,7 @@
  * The JSON report, schema `embcheck/report@1`. Every field and its definition is in
  * ../shared/METRICS.md (copied to docs/METRICS.md); extra keys beyond the contract are marked.
  */
-import type { InputFormat, StoredDtype } from "../io/types.js";
+import type { DatasetFile, InputFormat, StoredDtype } from "../io/types.js";
 
 export const REPORT_SCHEMA = "embcheck/report@1";
 
@@ -102,7 +102,8 @@ export interface Report {
   tool: { name: "embcheck"; version: string };
   input: {
     path: string;
-    format: InputFormat;
+    /** "mixed" for a dataset whose files have different formats */
+    format: InputFormat | "mixed";
     column: string | null;
     /** extra: the npz member read */
     key: string | null;
@@ -110,9 +111,12 @@ export interface Report {
     pairs: string | null;
     /** extra: the --pair-column, else null */
     pairColumn: string | null;
-    dtype: StoredDtype;
+    /** "mixed" for a dataset whose files store different dtypes */
+    dtype: StoredDtype | "mixed";
     rows: number;
     dims: number;
+    /** extra: a dataset of several files (src/io/dataset.ts), each with its format, rows and dtype */
+    files?: DatasetFile[];
   };
   integrity: IntegrityMetrics;
   norms: NormMetrics;
