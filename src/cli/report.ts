@@ -132,8 +132,10 @@ Examples:
   $ embcheck report docs.arrow --format html --color-by topic -o report.html
   $ embcheck report x.npy --map                       the terminal report, then the map in Braille
 
-Several inputs, a directory or a glob are one dataset: files sorted by path, rows numbered on from
-file to file, every file of the same dims. A directory counts its ${DATASET_EXTENSIONS.join(" ")} files.
+Several inputs, a directory or a glob are one dataset: files sorted by path, rows numbered on
+from file to file, every file of the same dims. A directory counts its files ending in
+${DATASET_EXTENSIONS.join(" ")} (a glob such as 'data/**/*.npy' reaches into
+subdirectories).
 Exit codes: 0 report written · 2 usage error · 3 unreadable input or internal error.
 Metric definitions: docs/METRICS.md. Colour is off with NO_COLOR, --no-color or a non-TTY stdout.`;
 

@@ -10,6 +10,7 @@
  * dtypes: when one file is float64 and another is not, every row is read as float64 (as
  * np.concatenate promotes; float32 → float64 is exact), so equal rows hash equal across files.
  */
+import { stat } from "node:fs/promises";
 import { InputError } from "../errors.js";
 import { type InputSpec, resolveInputs } from "./inputs.js";
 import { openEmbeddings } from "./open.js";
@@ -55,7 +56,7 @@ export async function openInput(
 export async function openDataset(spec: InputSpec, opts: DatasetOptions = {}): Promise<EmbeddingSource> {
   const { carryColumns, ...readerOpts } = opts;
   const files: DatasetFile[] = [];
-  const bytes: (number | null)[] = [];
+  const bytes: number[] = [];
   let first: SourceInfo | null = null;
   let column: string | null = null;
   for (const path of spec.files) {
@@ -71,7 +72,8 @@ export async function openDataset(spec: InputSpec, opts: DatasetOptions = {}): P
       rows: info.rows,
       dtype: info.dtype as DatasetFile["dtype"],
     });
-    bytes.push(info.totalBytes);
+    // a stream file's reader knows no size up front; the file system does (for the progress line)
+    bytes.push(info.totalBytes ?? (await stat(path)).size);
   }
   if (!first) throw new InputError("the dataset holds no file", { file: spec.label });
   const head = first;
@@ -118,7 +120,7 @@ export async function openDataset(spec: InputSpec, opts: DatasetOptions = {}): P
         }
         files[i].rows = rows;
         offset += rows;
-        doneBytes += src.info.totalBytes ?? src.bytesRead();
+        doneBytes += bytes[i] ?? src.bytesRead();
       } finally {
         current = null;
         await src.close();
