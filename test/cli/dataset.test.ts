@@ -91,12 +91,20 @@ describe("report on a dataset", () => {
     expect(existsSync(o)).toBe(false);
   });
 
-  test("stdin with files is a usage error: one line, exit 2", async () => {
-    for (const cmd of ["report", "plot"]) {
-      const r = await runCli([cmd, "-", SHARDS], { stdin: readFileSync(`${D}/all.npy`) });
-      expect(r.code).toBe(2);
+  test("stdin with files is a usage error: one line, exit 2, no output file", async () => {
+    const o = out("json");
+    for (const args of [
+      ["report", "-", SHARDS, "-o", o],
+      ["plot", SHARDS, "-"],
+      ["check", "--dataset", "-", SHARDS, "-o", o],
+      ["fix", SHARDS, "-", "--pipeline", "l2", "-o", out("npy")],
+    ]) {
+      const r = await runCli(args, { stdin: readFileSync(`${D}/all.npy`) });
+      expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr).toBe('embcheck: stdin ("-") cannot be combined with other inputs; give files, or one "-"\n');
+      expect(r.stdout).toBe("");
     }
+    expect(readdirSync(TMP).filter((f) => f.startsWith("out-"))).toEqual([]);
   });
 });
 
