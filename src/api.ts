@@ -16,7 +16,8 @@ import { type GatedRuleId, RULES } from "./detect/registry.js";
 import type { Overrides } from "./detect/rules.js";
 import { type GateFilesOptions, gateFiles } from "./gate/check.js";
 import type { GateResult } from "./gate/gate.js";
-import { openEmbeddings } from "./io/open.js";
+import { openInput } from "./io/dataset.js";
+import { type InputSpec, resolveInputs } from "./io/inputs.js";
 import { withPairs } from "./io/pairs.js";
 import type { Chunk, EmbeddingSource, OpenOptions, SourceInfo } from "./io/types.js";
 import type { Kernels } from "./linalg/backend.js";
@@ -37,8 +38,8 @@ export interface AnalyzeOptions extends OpenOptions {
   sampleSize?: number;
   /** Seed of the sample (default 0). */
   seed?: number;
-  /** A second input whose row i is the positive partner of row i. */
-  pairs?: string;
+  /** A second input whose row i is the positive partner of row i (a file, or a dataset as for `path`). */
+  pairs?: string | string[] | InputSpec;
   /** Per-rule threshold overrides, by gated rule id. */
   thresholds?: Overrides<GatedRuleId>;
   /**
@@ -84,23 +85,27 @@ async function withKernels<T>(opts: AnalyzeOptions, fn: (kernels: Kernels) => Pr
   }
 }
 
-/** Pass 1 over `path`: the mergeable Profile and what the header said. */
+/**
+ * Pass 1 over `path`: the mergeable Profile and what the header said. `path` is one file ("-" for
+ * `opts.stdin`), or a dataset read as one matrix: several paths, a directory or a glob (src/io/inputs.ts;
+ * or what its resolveInputs returned).
+ */
 export async function profile(
-  path: string,
+  path: string | string[] | InputSpec,
   opts: AnalyzeOptions = {},
 ): Promise<{ info: SourceInfo; profile: Profile }> {
   return withKernels(opts, (kernels) => profileWith(path, opts, kernels));
 }
 
 async function profileWith(
-  path: string,
+  path: string | string[] | InputSpec,
   opts: AnalyzeOptions,
   kernels: Kernels,
 ): Promise<{ info: SourceInfo; profile: Profile }> {
-  const source = await openEmbeddings(path, opts, opts.stdin);
+  const source = await openInput(path, opts, opts.stdin);
   let pairs: EmbeddingSource | undefined;
   try {
-    if (opts.pairs) pairs = await openEmbeddings(opts.pairs, {}, opts.stdin);
+    if (opts.pairs) pairs = await openInput(opts.pairs, {}, opts.stdin);
     const paired: AsyncIterable<Chunk> = pairs ? withPairs(source, pairs) : source;
     const chunks = opts.rowOffset ? shifted(paired, opts.rowOffset) : paired;
     const p = await profileChunks(chunks, {
@@ -119,11 +124,15 @@ async function profileWith(
 }
 
 /** Profile, metrics and findings of `path`. */
-export async function analyze(path: string, opts: AnalyzeOptions = {}): Promise<Analysis> {
+export async function analyze(path: string | string[] | InputSpec, opts: AnalyzeOptions = {}): Promise<Analysis> {
   return withKernels(opts, (kernels) => analyzeWith(path, opts, kernels));
 }
 
-async function analyzeWith(path: string, opts: AnalyzeOptions, kernels: Kernels): Promise<Analysis> {
+async function analyzeWith(
+  path: string | string[] | InputSpec,
+  opts: AnalyzeOptions,
+  kernels: Kernels,
+): Promise<Analysis> {
   const t0 = performance.now();
   const { info, profile: p } = await profileWith(path, opts, kernels);
   const read = (performance.now() - t0) / 1000;
@@ -134,14 +143,14 @@ async function analyzeWith(path: string, opts: AnalyzeOptions, kernels: Kernels)
     toolVersion: VERSION,
     evaluations,
     timing: { read },
-    pairs: opts.pairs,
+    pairs: await pairsLabel(opts.pairs),
     pairColumn: opts.pairColumn,
   });
   return { info, profile: p, metrics, evaluations, report: r };
 }
 
 /** The report of `path` (METRICS.md, schema embcheck/report@1). */
-export async function report(path: string, opts: AnalyzeOptions = {}): Promise<Report> {
+export async function report(path: string | string[] | InputSpec, opts: AnalyzeOptions = {}): Promise<Report> {
   return (await analyze(path, opts)).report;
 }
 
@@ -149,13 +158,19 @@ export interface CheckOptions extends GateFilesOptions {
   /** Options of the analysis pass (sample, seed, column, ...); thresholds come from settings. */
   analyze?: Omit<AnalyzeOptions, "thresholds">;
   /** Replaces analyze() (the CLI adds its progress line). */
-  analyzer?: (file: string, opts: AnalyzeOptions) => Promise<Analysis>;
+  analyzer?: (file: string | InputSpec, opts: AnalyzeOptions) => Promise<Analysis>;
 }
 
 /** The gate over `files`: each analysed with the same single streaming pass as `report`, then judged. */
-export async function checkFiles(files: readonly string[], opts: CheckOptions): Promise<GateResult> {
+export async function checkFiles(files: readonly (string | InputSpec)[], opts: CheckOptions): Promise<GateResult> {
   const run = opts.analyzer ?? analyze;
   return gateFiles(files, (file, thresholds) => run(file, { ...opts.analyze, thresholds }), opts);
+}
+
+/** The report's `input.pairs`: the path, or a dataset's label. */
+async function pairsLabel(pairs: AnalyzeOptions["pairs"]): Promise<string | undefined> {
+  if (pairs === undefined || typeof pairs === "string") return pairs;
+  return Array.isArray(pairs) ? (await resolveInputs(pairs)).label : (pairs as InputSpec).label;
 }
 
 async function* shifted(chunks: AsyncIterable<Chunk>, offset: number): AsyncGenerator<Chunk> {

@@ -2,6 +2,7 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { InputError } from "../errors.js";
+import { resolveInputs } from "../io/inputs.js";
 import type { SourceInfo } from "../io/types.js";
 import { transformFromJson } from "../repair/pipeline.js";
 import { summarize } from "../repair/render.js";
@@ -11,6 +12,7 @@ import { type CommandContext, EXIT } from "./context.js";
 import {
   addOutputOptions,
   checkOutputs,
+  droppedColumns,
   inputOf,
   type OutputFlags,
   printSummary,
@@ -23,6 +25,7 @@ Examples:
   $ embcheck fix docs.npy --pipeline center,pca:256 -o docs-256.npy --save-transform t.json
   $ embcheck apply t.json queries.npy -o queries-256.npy
   $ python embed.py | embcheck apply t.json - -o - --to npy > q.npy
+  $ embcheck apply t.json 'queries/*.npy' -o queries-256.npy  a dataset in, one output
 
 The input must have the dimension the transform was fitted on. apply reads its input once, so
 stdin works. Exit codes: 0 written · 2 usage error · 3 unreadable input or transform.`;
@@ -32,12 +35,16 @@ export function registerApply(program: Command, ctx: CommandContext): Command {
     .command("apply")
     .description("apply a saved transform (fix --save-transform) to other vectors")
     .argument("<transform>", "the JSON written by embcheck fix --save-transform")
-    .argument("<file>", 'a .npy, .npz, Arrow IPC file or stream; "-" reads NPY or an Arrow stream from stdin');
+    .argument(
+      "<inputs...>",
+      'a .npy, .npz, Arrow IPC file or stream; several, a directory or a glob: one dataset; "-" reads NPY or an Arrow stream from stdin',
+    );
   addOutputOptions(cmd)
     .addHelpText("after", EXAMPLES)
-    .action(async (transformPath: string, file: string, flags: OutputFlags) => {
+    .action(async (transformPath: string, inputs: string[], flags: OutputFlags) => {
       const { io } = ctx;
-      const format = checkOutputs(file, flags, [transformPath]);
+      const spec = await resolveInputs(inputs);
+      const format = checkOutputs(spec.files, flags, [transformPath]);
       let text: string;
       try {
         text = await readFile(transformPath, "utf8");
@@ -66,7 +73,7 @@ export function registerApply(program: Command, ctx: CommandContext): Command {
       }
       const make = writerFactory(flags, format, io);
       const result = await removingTempFilesOnSignal(() =>
-        runApply(inputOf(file, flags, ctx), pipeline, (info: SourceInfo, rows, dims) => {
+        runApply(inputOf(spec, flags, ctx), pipeline, (info: SourceInfo, rows, dims) => {
           if (info.dims !== pipeline.dimsIn) {
             throw new InputError(
               `the input has ${info.dims}-dim vectors but ${transformPath} was fitted on ${pipeline.dimsIn}-dim vectors`,
@@ -77,6 +84,11 @@ export function registerApply(program: Command, ctx: CommandContext): Command {
           return make(info, rows, dims);
         }),
       );
+      if (droppedColumns(result.info, format)) {
+        io.stderr.write(
+          "embcheck apply: the inputs are not all Arrow, so the output holds the embedding column only (no other columns carried through)\n",
+        );
+      }
       const summary = summarize(result, {
         command: "apply",
         toolVersion: VERSION,

@@ -1,4 +1,4 @@
-/** `embcheck check FILE [FILE...]`: the CI gate. Exit 0 passed, 1 gate failed, 2 usage, 3 unreadable input. */
+/** `embcheck check FILE [FILE...]`: the CI gate (each file judged, or --dataset: all as one). Exit 0 passed, 1 gate failed, 2 usage, 3 unreadable input. */
 import { statSync } from "node:fs";
 import { appendFile, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -16,9 +16,11 @@ import { renderGateMarkdown } from "../gate/render/markdown.js";
 import { renderGateTerminal } from "../gate/render/terminal.js";
 import { type FailOn, resolveSettings } from "../gate/settings.js";
 import { type Overrides, parseThresholdArg } from "../gate/thresholds.js";
-import { checkOutputPath, writeFileAtomic } from "../io/write.js";
+import { type InputSpec, resolveEach, resolveInputs } from "../io/inputs.js";
+import { checkOutputPath } from "../io/write.js";
 import { type CliIO, type CommandContext, wantColor } from "./context.js";
 import { addInputOptions, analyzeForCli, type InputFlags } from "./input.js";
+import { checkOneStdout, writeTextOutput } from "./output.js";
 
 type Format = "terminal" | "json" | "junit" | "markdown" | "md" | "github";
 
@@ -33,6 +35,8 @@ interface CheckFlags extends InputFlags {
   threshold?: string[];
   baseline?: string;
   tolerance?: string[];
+  /** All inputs as one dataset (one result) instead of one result per file. */
+  dataset?: boolean;
   color: boolean;
 }
 
@@ -42,6 +46,8 @@ const EXAMPLES = `
 Examples:
   $ embcheck check vectors.npy                              gate on the default thresholds
   $ embcheck check a.npy b.arrow --fail-on warn             several files; a warning fails too
+  $ embcheck check shards/ --dataset                        a directory's files judged as ONE matrix
+  $ embcheck check 'data/*.parquet' --dataset --format json -o -   a quoted glob; JSON on stdout
   $ embcheck check v.npy --profile unit-vectors             a model that emits unit vectors
   $ embcheck check v.npy --threshold cosine.meanExact=0.7   fail line of one metric
   $ embcheck check v.npy --threshold anisotropy=warn:0.4,fail:0.6 --threshold norms.cv=off
@@ -54,6 +60,8 @@ Thresholds: rule defaults < --profile < embcheck.config.json (or --config) < --t
 --threshold METRIC=SPEC, METRIC a metric path or rule id; SPEC "0.7" (the fail line),
 "warn:0.5,fail:0.7", "warn:off", or "off" (rule disabled). --tolerance METRIC=SPEC for
 baselines: "25%", "rel:0.25", "abs:0.1", "rel:0.5,abs:0.05" or "off".
+Each file is judged on its own (a directory or glob: each of its files); --dataset judges all the
+inputs as one matrix (files sorted by path, of the same dims). -o - writes the format to stdout.
 With GITHUB_STEP_SUMMARY set, a Markdown summary is appended to that file.
 Exit codes: 0 passed · 1 the gate failed · 2 usage error · 3 unreadable input or internal error.
 Thresholds, profiles and formats: docs/check.md.`;
@@ -122,14 +130,21 @@ export function registerCheck(program: Command, ctx: CommandContext): Command {
   const cmd = program
     .command("check")
     .description("a CI gate: judge embedding files against thresholds (and a baseline); exit 1 when one fails")
-    .argument("<files...>", '.npy, .npz, Arrow IPC files or streams; "-" reads NPY or an Arrow stream from stdin')
+    .argument(
+      "<files...>",
+      '.npy, .npz, Arrow IPC files or streams, directories or globs; "-" reads NPY or an Arrow stream from stdin',
+    )
     .addOption(
       new Option("-f, --format <format>", "output format")
         .choices(["terminal", "json", "junit", "markdown", "md", "github"])
         .default("terminal"),
     )
-    .option("-o, --output <file>", "write the format to a file (atomically); stdout then gets the summary")
-    .option("--junit <file>", "also write JUnit XML to a file, whatever the format")
+    .option(
+      "-o, --output <file>",
+      'write the format to a file (atomically; a device or FIFO in place); stdout then gets the summary; "-" = stdout',
+    )
+    .option("--junit <file>", 'also write JUnit XML to a file, whatever the format ("-" = stdout, with -o FILE)')
+    .option("--dataset", "judge all the inputs as ONE dataset (one matrix), not each file")
     .addOption(
       new Option("--fail-on <level>", "lowest severity that fails the gate (default: fail)").choices(["warn", "fail"]),
     )
@@ -154,12 +169,26 @@ export function registerCheck(program: Command, ctx: CommandContext): Command {
         const [metric, t] = parseToleranceArg(arg);
         tolerances[metric] = t === null ? null : { ...tolerances[metric], ...t };
       }
-      if (files.filter((f) => f === "-").length > 1) throw new UsageError('stdin ("-") can be read only once');
-      if (flags.pairs !== undefined && files.length > 1) {
-        throw new UsageError("--pairs pairs the rows of one file; give one FILE with it (or use --pair-column)");
+      let judged: (string | InputSpec)[];
+      let read: string[];
+      if (flags.dataset) {
+        const spec = await resolveInputs(files);
+        judged = [spec];
+        read = spec.files;
+      } else {
+        judged = await resolveEach(files);
+        read = judged as string[];
+      }
+      if (flags.pairs !== undefined && judged.length > 1) {
+        throw new UsageError(
+          "--pairs pairs the rows of one input; give one FILE with it, or --dataset to judge the files as one (or use --pair-column)",
+        );
       }
       if (flags.pairs && flags.pairColumn) throw new UsageError("give --pairs or --pair-column, not both");
-      const inputs = [...files, ...(flags.pairs ? [flags.pairs] : [])];
+      const pairs = flags.pairs !== undefined ? await resolveInputs(flags.pairs) : undefined;
+      const inputs = [...read, ...(pairs?.files ?? [])];
+      const mainToStdout = flags.output === undefined || flags.output === "-";
+      checkOneStdout({ "--junit": flags.junit }, mainToStdout ? `the ${flags.format} output` : undefined);
       if (flags.output !== undefined) checkOutputPath(flags.output, inputs);
       if (flags.junit !== undefined) {
         checkOutputPath(flags.junit, [...inputs, ...(flags.output !== undefined ? [flags.output] : [])], "--junit");
@@ -175,24 +204,24 @@ export function registerCheck(program: Command, ctx: CommandContext): Command {
       });
       const baseline = await loadBaseline(flags.baseline, config);
 
-      const result = await checkFiles(files, {
+      const result = await checkFiles(judged, {
         settings,
         baseline,
         config: config?.file,
-        analyzer: (file, opts) => analyzeForCli(file, flags, ctx, { thresholds: opts.thresholds }),
+        analyzer: (file, opts) =>
+          analyzeForCli(file, flags, ctx, { thresholds: opts.thresholds, ...(pairs ? { pairs } : {}) }),
         // The terminal summary shows unreadable files itself; other formats get the line on stderr too.
         onInputError: (_file, e) => {
-          if (flags.format !== "terminal" && flags.output === undefined) io.stderr.write(`embcheck: ${e.message}\n`);
+          if (flags.format !== "terminal" && mainToStdout) io.stderr.write(`embcheck: ${e.message}\n`);
         },
       });
 
-      const toFile = flags.output !== undefined;
-      const text = renderGate(result, flags.format, io, flags.color, toFile);
-      if (toFile) {
-        await writeFileAtomic(flags.output!, text);
-        if (flags.format !== "terminal") io.stdout.write(renderGate(result, "terminal", io, flags.color, false));
-      } else io.stdout.write(text);
-      if (flags.junit !== undefined) await writeFileAtomic(flags.junit, renderGateJunit(result));
+      const text = renderGate(result, flags.format, io, flags.color, !mainToStdout);
+      await writeTextOutput(flags.output ?? "-", text, io);
+      if (!mainToStdout && flags.format !== "terminal" && flags.junit !== "-") {
+        io.stdout.write(renderGate(result, "terminal", io, flags.color, false));
+      }
+      if (flags.junit !== undefined) await writeTextOutput(flags.junit, renderGateJunit(result), io);
 
       const summary = io.env.GITHUB_STEP_SUMMARY;
       if (summary) {

@@ -1,8 +1,10 @@
-/** `embcheck fix FILE --pipeline STEPS -o OUT`: repair embeddings, show before/after, save the fit. */
+/** `embcheck fix INPUT... --pipeline STEPS -o OUT`: repair embeddings (a file or a dataset), show before/after, save the fit. */
 import { type Command, Option } from "commander";
 import { computeMetrics } from "../detect/metrics.js";
 import { InputError, UsageError } from "../errors.js";
-import { openEmbeddings } from "../io/open.js";
+import { openInput } from "../io/dataset.js";
+import { type InputSpec, resolveInputs } from "../io/inputs.js";
+import { isSeekable } from "../io/target.js";
 import type { OpenOptions, SourceInfo } from "../io/types.js";
 import { checkOutputPath, writeFileAtomic } from "../io/write.js";
 import { openWriter, outputFormat } from "../io/writers/open.js";
@@ -51,7 +53,9 @@ export function addOutputOptions(cmd: Command): Command {
       "-o, --output <file>",
       'where to write the vectors (.npy, .npz, .arrow, .feather, .arrows; "-" = stdout)',
     )
-    .addOption(new Option("--to <format>", "format on stdout with -o -").choices(["npy", "arrow"]))
+    .addOption(
+      new Option("--to <format>", "format on stdout with -o - (or on a device or FIFO)").choices(["npy", "arrow"]),
+    )
     .addOption(new Option("--dtype <dtype>", "output element type").choices(["float32", "float16"]).default("float32"))
     .option("--force", "overwrite an existing output file")
     .addOption(
@@ -77,17 +81,21 @@ Examples:
   $ embcheck fix x.npy --auto -o fixed.npy                    a pipeline chosen from the findings
   $ embcheck fix x.npy --pipeline abtt,l2 -o y.npy --html fix.html   the before/after page
   $ embcheck fix x.npy --pipeline l2 -o - --to arrow | embcheck report -
+  $ embcheck fix shards/ --pipeline center,pca:256 -o all-256.npy   a dataset in, one output (all rows)
 
 Exit codes: 0 written · 2 usage error · 3 unreadable input or internal error.
 Output: written to a temporary file and renamed at the end; never over the input; an existing file
-only with --force. Passes over the input: docs/fix.md.`;
+only with --force; a device or FIFO is written in place. Several inputs, a directory or a glob are
+one dataset (files sorted by path). Passes over the input: docs/fix.md.`;
 
-export function inputOf(file: string, flags: OutputFlags, ctx: CommandContext): RunInput {
+export function inputOf(spec: InputSpec, flags: OutputFlags, ctx: CommandContext): RunInput {
   const { io } = ctx;
-  // fix's and apply's passes (repair/run.ts) copy what they keep and read one chunk ahead at most
+  const file = spec.label;
+  // fix's and apply's passes (repair/run.ts) copy what they keep and read one chunk ahead at most;
+  // a dataset keeps each chunk's Arrow rows so the writer can carry the other columns through
   const opts: OpenOptions = { column: flags.column, key: flags.key, chunkRows: flags.chunkRows, reuseBuffers: true };
   const input: RunInput = {
-    open: () => openEmbeddings(file, opts, io.stdin),
+    open: () => openInput(spec, { ...opts, carryColumns: true }, io.stdin),
     label: file,
     sampleSize: flags.sample,
     seed: flags.seed,
@@ -115,13 +123,28 @@ export function clearProgress(io: CliIO): void {
 }
 
 /** Checks -o (and --save-transform) before any work; returns the output format. */
-export function checkOutputs(file: string, flags: OutputFlags, extra: string[] = []): OutputFormat {
+export function checkOutputs(inputs: readonly string[], flags: OutputFlags, extra: string[] = []): OutputFormat {
   const format = outputFormat(flags.output, flags.to);
   if (flags.output !== "-") {
-    checkOutputPath(flags.output, [file, ...extra]);
+    checkOutputPath(flags.output, [...inputs, ...extra]);
     checkNotExisting(flags.output, Boolean(flags.force));
+    if (format === "npz" && !isSeekable(flags.output)) {
+      throw new UsageError(`NPZ output needs a regular file; ${flags.output} is not one (use --to npy or --to arrow)`);
+    }
   }
   return format;
+}
+
+/** A text output of fix needs a file: stdout carries the table (or the vectors, with -o -). */
+export function refuseStdout(path: string | undefined, flag: string): void {
+  if (path === "-") throw new UsageError(`${flag} needs a file name; stdout carries the before/after table`);
+}
+
+/** True when the input is a dataset that mixes Arrow with other formats, so Arrow output carries no other columns. */
+export function droppedColumns(info: SourceInfo, format: OutputFormat): boolean {
+  const arrow = (f: string) => f === "arrow" || f === "arrow-stream";
+  if (!info.files || !arrow(format)) return false;
+  return info.files.some((f) => arrow(f.format)) && !info.files.every((f) => arrow(f.format));
 }
 
 export function writerFactory(flags: OutputFlags, format: OutputFormat, io: CliIO) {
@@ -211,17 +234,24 @@ export function registerFix(program: Command, ctx: CommandContext): Command {
   const cmd = program
     .command("fix")
     .description("repair embeddings with a pipeline of steps, write them, and show what changed")
-    .argument("<file>", "a .npy, .npz, Arrow IPC file or stream (a file: fix reads it more than once)")
+    .argument(
+      "<inputs...>",
+      "a .npy, .npz, Arrow IPC file or stream (a file: fix reads it more than once); several, a directory or a glob: one dataset",
+    )
     .option("-p, --pipeline <steps>", "comma-separated steps, e.g. center,pca:256 (see below)")
     .option("--auto", "choose the pipeline from the report's findings (the reasons are printed)")
     .option("--save-transform <file>", "save the fitted transform as JSON, for embcheck apply")
     .option("--html <file>", "also write the before/after HTML page (self-contained; maps by PCA)");
   addOutputOptions(cmd)
     .addHelpText("after", EXAMPLES)
-    .action(async (file: string, flags: FixFlags) => {
+    .action(async (inputs: string[], flags: FixFlags) => {
       const { io } = ctx;
       if (flags.pipeline === undefined && !flags.auto) throw new UsageError("give --pipeline STEPS or --auto");
       if (flags.pipeline !== undefined && flags.auto) throw new UsageError("give --pipeline or --auto, not both");
+      refuseStdout(flags.saveTransform, "--save-transform");
+      refuseStdout(flags.html, "--html");
+      const spec = await resolveInputs(inputs);
+      const file = spec.label;
       if (file === "-") {
         throw new UsageError(
           "fix reads its input more than once (fit, then apply), so it needs a file, not stdin; or pipe into embcheck apply T.json -",
@@ -230,9 +260,9 @@ export function registerFix(program: Command, ctx: CommandContext): Command {
       if (flags.saveTransform !== undefined && flags.saveTransform === flags.output) {
         throw new UsageError("--save-transform and -o name the same file");
       }
-      const format = checkOutputs(file, flags, flags.saveTransform ? [flags.saveTransform] : []);
+      const format = checkOutputs(spec.files, flags, flags.saveTransform ? [flags.saveTransform] : []);
       if (flags.saveTransform !== undefined) {
-        checkOutputPath(flags.saveTransform, [file], "--save-transform");
+        checkOutputPath(flags.saveTransform, spec.files, "--save-transform");
         checkNotExisting(flags.saveTransform, Boolean(flags.force));
       }
       if (flags.html !== undefined) {
@@ -241,12 +271,12 @@ export function registerFix(program: Command, ctx: CommandContext): Command {
             `--html names the same file as ${flags.html === flags.output ? "-o" : "--save-transform"}`,
           );
         }
-        checkOutputPath(flags.html, [file], "--html");
+        checkOutputPath(flags.html, spec.files, "--html");
         checkNotExisting(flags.html, Boolean(flags.force));
       }
       // Parsed before any pass, so a bad step is a usage error at once.
       if (flags.pipeline !== undefined) new Pipeline(flags.pipeline);
-      const input = inputOf(file, flags, ctx);
+      const input = inputOf(spec, flags, ctx);
       let steps = flags.pipeline;
       let reasons: string[] | null = null;
       let first: Profile | undefined;
@@ -268,12 +298,17 @@ export function registerFix(program: Command, ctx: CommandContext): Command {
         steps = formatPipeline(choice.steps);
       }
       const pipeline = new Pipeline(steps as string);
-      const needRowCount = !pipeline.keepsRows && format === "npy" && flags.output === "-";
+      const needRowCount = !pipeline.keepsRows && format === "npy" && !isSeekable(flags.output);
       const result = await removingTempFilesOnSignal(() =>
         runFix(input, pipeline, writerFactory(flags, format, io), { needRowCount, profile: first }),
       );
       if (flags.saveTransform !== undefined) {
         await writeFileAtomic(flags.saveTransform, `${JSON.stringify(transformToJson(pipeline, VERSION), null, 1)}\n`);
+      }
+      if (droppedColumns(result.info, format)) {
+        io.stderr.write(
+          "embcheck fix: the inputs are not all Arrow, so the output holds the embedding column only (no other columns carried through)\n",
+        );
       }
       printSummary(
         summarize(result, {

@@ -2,6 +2,7 @@
 import { type Command, Option } from "commander";
 import { type AnalyzeOptions, analyze } from "../api.js";
 import { UsageError } from "../errors.js";
+import type { InputSpec } from "../io/inputs.js";
 import { DEFAULT_SAMPLE_SIZE, PRECISIONS, type Precision } from "../profile/profile.js";
 import { type CommandContext, intOption } from "./context.js";
 import { progressLine } from "./progress.js";
@@ -60,20 +61,24 @@ export function addReadOptions(cmd: Command, what = "the result"): Command {
 /** addReadOptions plus positive pairs (--pairs, --pair-column), for the commands that measure. */
 export function addInputOptions(cmd: Command): Command {
   return addReadOptions(cmd)
-    .option("--pairs <file>", "positive partners: row i of this file pairs with row i of the input")
+    .option(
+      "--pairs <file>",
+      "positive partners: row i of this file (or directory, or quoted glob) pairs with row i of the input",
+    )
     .option("--pair-column <name>", "Arrow: a second list column holding each row's positive partner");
 }
 
 /** Runs pass 1 and the metrics for `file`, with a progress line on a TTY stderr. */
 export async function analyzeForCli(
-  file: string,
+  file: string | InputSpec,
   flags: InputFlags,
   ctx: CommandContext,
   extra: Partial<AnalyzeOptions> = {},
 ) {
   const { io } = ctx;
   if (flags.pairs && flags.pairColumn) throw new UsageError("give --pairs or --pair-column, not both");
-  const progress = progressLine(io.stderr, file === "-" ? "stdin" : file, Boolean(io.stderr.isTTY));
+  const label = typeof file === "string" ? file : file.label;
+  const progress = progressLine(io.stderr, label === "-" ? "stdin" : label, Boolean(io.stderr.isTTY));
   try {
     return await analyze(file, {
       sampleSize: flags.sample,

@@ -1,8 +1,10 @@
-/** `embcheck plot FILE`: the 2-D map of the row sample as a Braille density plot in the terminal. */
+/** `embcheck plot INPUT...`: the 2-D map of the row sample as a Braille density plot in the terminal. */
 import { type Command, Option } from "commander";
 import type { Analysis } from "../api.js";
 import { UsageError } from "../errors.js";
-import { readColumnValues } from "../io/arrow-column.js";
+import { type CellValue, type ColumnRequest, readColumnValues } from "../io/arrow-column.js";
+import { resolveInputs } from "../io/inputs.js";
+import type { SourceInfo } from "../io/types.js";
 import { renderBrailleMap } from "../report/braille.js";
 import { type Projection, projectSample, type SampleMap } from "../report/map.js";
 import { type CliIO, type CommandContext, EXIT, intOption, wantColor } from "./context.js";
@@ -41,9 +43,11 @@ export async function sampleMapForCli(
   io?: CliIO,
 ): Promise<SampleMap> {
   const { info, profile, report } = analysis;
-  const isArrow = info.format === "arrow" || info.format === "arrow-stream";
-  if (flags.colorBy !== undefined && !isArrow) {
-    throw new UsageError(`--color-by needs an Arrow input with a column "${flags.colorBy}"; ${file} is ${info.format}`);
+  const notArrow = (info.files ?? [{ path: file, format: info.format }]).find((f) => !ARROW.includes(f.format));
+  if (flags.colorBy !== undefined && notArrow) {
+    throw new UsageError(
+      `--color-by needs an Arrow input with a column "${flags.colorBy}"; ${notArrow.path} is ${notArrow.format}`,
+    );
   }
   const t0 = performance.now();
   const { values, indices } = profile.sample.rowsByIndex();
@@ -52,9 +56,10 @@ export async function sampleMapForCli(
   if (status) io?.stderr.write(`\r\x1b[2Kdrawing the map (${flags.projection === "pca" ? "PCA" : "UMAP"})…`);
   const map = projectSample(values, indices, info.dims, { projection: flags.projection, seed: flags.seed });
   if (status) io?.stderr.write("\r\x1b[2K");
-  if (isArrow && file !== "-") {
+  const parts = arrowParts(file, info);
+  if (parts.length > 0) {
     const optional = ID_COLUMNS.filter((c) => c !== info.column);
-    const cols = await readColumnValues(file, map.indices, {
+    const cols = await columnsAt(parts, map.indices, {
       required: flags.colorBy !== undefined ? [flags.colorBy] : [],
       optional,
     });
@@ -64,6 +69,58 @@ export async function sampleMapForCli(
   }
   report.timing.map = (performance.now() - t0) / 1000;
   return map;
+}
+
+const ARROW: readonly string[] = ["arrow", "arrow-stream"];
+
+interface Part {
+  path: string;
+  /** Global index of the file's first row, and its row count. */
+  start: number;
+  rows: number;
+}
+
+/** The Arrow files of the input (one file, or a dataset's), with the global rows each holds. */
+function arrowParts(file: string, info: SourceInfo): Part[] {
+  if (!info.files) return ARROW.includes(info.format) && file !== "-" ? [{ path: file, start: 0, rows: Infinity }] : [];
+  const parts: Part[] = [];
+  let start = 0;
+  for (const f of info.files) {
+    const rows = f.rows ?? 0;
+    if (ARROW.includes(f.format)) parts.push({ path: f.path, start, rows });
+    start += rows;
+  }
+  return parts;
+}
+
+/** readColumnValues over the files of `parts`: each file read for its own rows, at local indices. */
+async function columnsAt(
+  parts: Part[],
+  indices: ArrayLike<number>,
+  request: ColumnRequest,
+): Promise<Map<string, CellValue[]>> {
+  if (parts.length === 1 && parts[0].start === 0) return readColumnValues(parts[0].path, indices, request);
+  const out = new Map<string, CellValue[]>();
+  for (const part of parts) {
+    const at: number[] = [];
+    for (let i = 0; i < indices.length; i++) {
+      if (indices[i] >= part.start && indices[i] < part.start + part.rows) at.push(i);
+    }
+    if (at.length === 0) continue;
+    const cols = await readColumnValues(
+      part.path,
+      at.map((i) => indices[i] - part.start),
+      request,
+    );
+    for (const [name, values] of cols) {
+      if (!out.has(name)) out.set(name, new Array<CellValue>(indices.length).fill(null));
+      const all = out.get(name) as CellValue[];
+      at.forEach((i, k) => {
+        all[i] = values[k];
+      });
+    }
+  }
+  return out;
 }
 
 interface PlotFlags extends InputFlags, MapFlags {
@@ -77,6 +134,7 @@ Examples:
   $ embcheck plot vectors.npy                  UMAP of the sample (at most 2,000 rows) as Braille dots
   $ embcheck plot docs.arrow --projection pca  the first two principal components (fast)
   $ embcheck plot x.npy --width 60 --height 20 --seed 3
+  $ embcheck plot 'shards/*.arrow'              a dataset of shards, as one matrix
 
 The map is UMAP (umap-js, seeded: the same input and seed draw the same plot) of the sample's top
 50 principal components. With colour on, each character is shaded by how many points it holds.
@@ -86,7 +144,10 @@ export function registerPlot(program: Command, ctx: CommandContext): Command {
   const cmd = program
     .command("plot")
     .description("draw a 2-D map of the row sample in the terminal (Braille density plot)")
-    .argument("<file>", 'a .npy, .npz, Arrow IPC file or stream; "-" reads NPY or an Arrow stream from stdin')
+    .argument(
+      "<inputs...>",
+      'a .npy, .npz, Arrow IPC file or stream; several, a directory or a glob: one dataset; "-" reads NPY or an Arrow stream from stdin',
+    )
     .addOption(PROJECTION_OPTION())
     .option(
       "--width <n>",
@@ -101,11 +162,13 @@ export function registerPlot(program: Command, ctx: CommandContext): Command {
   addInputOptions(cmd)
     .option("--no-color", "no colours (also NO_COLOR=1, or when stdout is not a terminal)")
     .addHelpText("after", EXAMPLES)
-    .action(async (file: string, flags: PlotFlags) => {
+    .action(async (inputs: string[], flags: PlotFlags) => {
       const { io } = ctx;
-      checkMapFlags(file, flags);
-      const analysis = await analyzeForCli(file, flags, ctx);
-      const map = await sampleMapForCli(file, analysis, flags, io);
+      const input = await resolveInputs(inputs);
+      const pairs = flags.pairs !== undefined ? await resolveInputs(flags.pairs) : undefined;
+      checkMapFlags(input.label, flags);
+      const analysis = await analyzeForCli(input, flags, ctx, pairs ? { pairs } : {});
+      const map = await sampleMapForCli(input.label, analysis, flags, io);
       const text = renderBrailleMap(map, {
         color: wantColor(io, flags.color, false),
         width: flags.width ?? Math.min(100, io.stdout.columns ?? 80),

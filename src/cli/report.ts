@@ -1,8 +1,9 @@
-/** `embcheck report FILE`: measure an embedding file and show its health. */
+/** `embcheck report INPUT...`: measure an embedding file (or a dataset of files) and show its health. */
 import { type Command, Option } from "commander";
 import { UsageError } from "../errors.js";
 import { baselineOf, renderBaseline } from "../gate/baseline.js";
-import { checkOutputPath, writeFileAtomic } from "../io/write.js";
+import { DATASET_EXTENSIONS, type InputSpec, resolveInputs } from "../io/inputs.js";
+import { checkOutputPath } from "../io/write.js";
 import { renderBrailleMap } from "../report/braille.js";
 import { renderHtml } from "../report/html.js";
 import { renderJson } from "../report/json.js";
@@ -11,6 +12,7 @@ import { renderTerminal } from "../report/terminal.js";
 import type { Report } from "../report/types.js";
 import { type CliIO, type CommandContext, EXIT, wantColor } from "./context.js";
 import { addInputOptions, analyzeForCli, type InputFlags } from "./input.js";
+import { checkOneStdout, writeTextOutput } from "./output.js";
 import { checkMapFlags, type MapFlags, PROJECTION_OPTION, sampleMapForCli } from "./plot.js";
 
 interface ReportFlags extends InputFlags, MapFlags {
@@ -25,9 +27,11 @@ interface ReportFlags extends InputFlags, MapFlags {
 const EXAMPLES = `
 Examples:
   $ embcheck report vectors.npy                       verdict, findings and every metric
+  $ embcheck report shards/                           a dataset: the directory's files as one matrix
+  $ embcheck report 'data/train-*.arrow' a.npy        a quoted glob and a path, as one matrix
   $ embcheck report docs.arrow --column embedding     pick the embedding column of a table
   $ embcheck report q.npy --pairs d.npy               alignment of positive pairs (row i ↔ row i)
-  $ embcheck report x.npz --key emb --format json -o report.json
+  $ embcheck report x.npz --key emb --format json -o report.json   (-o - = stdout)
   $ embcheck report x.npy --format md >> comment.md   a pull-request comment
   $ python make.py | embcheck report -                NPY or an Arrow IPC stream from stdin
   $ embcheck report good.npy --save-baseline base.json   key metrics for \`check --baseline\`
@@ -35,6 +39,10 @@ Examples:
   $ embcheck report docs.arrow --format html --color-by topic -o report.html
   $ embcheck report x.npy --map                       the terminal report, then the map in Braille
 
+Several inputs, a directory or a glob are one dataset: files sorted by path, rows numbered on
+from file to file, every file of the same dims. A directory counts its files ending in
+${DATASET_EXTENSIONS.join(" ")} (a glob such as 'data/**/*.npy' reaches into
+subdirectories).
 Exit codes: 0 report written · 2 usage error · 3 unreadable input or internal error.
 Metric definitions: docs/METRICS.md. Colour is off with NO_COLOR, --no-color or a non-TTY stdout.`;
 
@@ -54,7 +62,7 @@ function checkHtmlFlags(flags: ReportFlags, io: CliIO): void {
   if (flags.colorBy !== undefined && flags.format !== "html") {
     throw new UsageError("--color-by colours the map of --format html; add --format html -o report.html");
   }
-  if (flags.format === "html" && flags.output === undefined && io.stdout.isTTY) {
+  if (flags.format === "html" && (flags.output === undefined || flags.output === "-") && io.stdout.isTTY) {
     throw new UsageError("--format html writes a page, not terminal text: add -o report.html (or redirect stdout)");
   }
 }
@@ -62,14 +70,20 @@ function checkHtmlFlags(flags: ReportFlags, io: CliIO): void {
 export function registerReport(program: Command, ctx: CommandContext): Command {
   const cmd = program
     .command("report")
-    .description("measure an embedding file and show its health")
-    .argument("<file>", 'a .npy, .npz, Arrow IPC file or stream; "-" reads NPY or an Arrow stream from stdin')
+    .description("measure an embedding file (or a dataset of several) and show its health")
+    .argument(
+      "<inputs...>",
+      'a .npy, .npz, Arrow IPC file or stream; several, a directory or a glob: one dataset; "-" reads NPY or an Arrow stream from stdin',
+    )
     .addOption(
       new Option("-f, --format <format>", "output format")
         .choices(["terminal", "json", "md", "html"])
         .default("terminal"),
     )
-    .option("-o, --output <file>", "write the report to a file (atomically) instead of stdout")
+    .option(
+      "-o, --output <file>",
+      'write the report to a file (atomically; a device or FIFO in place) instead of stdout; "-" = stdout',
+    )
     .option("--save-baseline <file>", "also save the key metrics as a baseline for `embcheck check --baseline`");
   addInputOptions(cmd)
     .option("--map", "terminal format: draw the 2-D map of the sample after the report (html always has it)")
@@ -77,37 +91,37 @@ export function registerReport(program: Command, ctx: CommandContext): Command {
     .option("--color-by <name>", "html, Arrow input: colour the map by this column (e.g. a label or language)")
     .option("--no-color", "no colours (also NO_COLOR=1, or when stdout is not a terminal)")
     .addHelpText("after", EXAMPLES)
-    .action(async (file: string, flags: ReportFlags) => {
+    .action(async (inputs: string[], flags: ReportFlags) => {
       const { io } = ctx;
-      if (flags.output !== undefined) checkOutputPath(flags.output, [file, ...(flags.pairs ? [flags.pairs] : [])]);
+      const input = await resolveInputs(inputs);
+      const pairs = flags.pairs !== undefined ? await resolveInputs(flags.pairs) : undefined;
+      const read = [...input.files, ...(pairs?.files ?? [])];
+      const toStdout = flags.output === undefined || flags.output === "-";
+      checkOneStdout({ "--save-baseline": flags.saveBaseline }, toStdout ? "the report" : undefined);
+      if (flags.output !== undefined) checkOutputPath(flags.output, read);
       if (flags.saveBaseline !== undefined) {
-        const taken = [
-          file,
-          ...(flags.pairs ? [flags.pairs] : []),
-          ...(flags.output !== undefined ? [flags.output] : []),
-        ];
-        checkOutputPath(flags.saveBaseline, taken, "--save-baseline");
+        checkOutputPath(flags.saveBaseline, [...read, ...(flags.output ? [flags.output] : [])], "--save-baseline");
       }
       checkHtmlFlags(flags, io);
-      checkMapFlags(file, flags);
-      const analysis = await analyzeForCli(file, flags, ctx);
+      checkMapFlags(input.label, flags);
+      const analysis = await analyzeForCli(input, flags, ctx, pairs ? { pairs } : {});
+      const file = input.label;
       const { report } = analysis;
       let text: string;
       if (flags.format === "html") {
         const map = await sampleMapForCli(file, analysis, flags, io);
         text = await renderHtml(report, { map });
       } else {
-        text = renderReport(report, flags.format, io, flags.color, flags.output !== undefined);
+        text = renderReport(report, flags.format, io, flags.color, !toStdout);
         if (flags.map) {
           const map = await sampleMapForCli(file, analysis, flags, io);
-          const color = wantColor(io, flags.color, flags.output !== undefined);
+          const color = wantColor(io, flags.color, !toStdout);
           text += `\n${renderBrailleMap(map, { color, width: Math.min(100, io.stdout.columns ?? 80) })}`;
         }
       }
       if (flags.saveBaseline !== undefined)
-        await writeFileAtomic(flags.saveBaseline, renderBaseline(baselineOf(report)));
-      if (flags.output !== undefined) await writeFileAtomic(flags.output, text);
-      else io.stdout.write(text);
+        await writeTextOutput(flags.saveBaseline, renderBaseline(baselineOf(report)), io);
+      await writeTextOutput(flags.output ?? "-", text, io);
       ctx.setExit(EXIT.ok);
     });
   return cmd;

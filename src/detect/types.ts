@@ -4,7 +4,7 @@
  * docs/METRICS.md). Each metric section's own type lives in its file under ./sections/; the whole
  * Report, with one field per section, is assembled in ../report/types.ts.
  */
-import type { InputFormat, StoredDtype } from "../io/types.js";
+import type { DatasetFile, InputFormat, StoredDtype } from "../io/types.js";
 
 export type { Histogram } from "../profile/stats.js";
 
@@ -29,7 +29,8 @@ export interface Finding {
 
 export interface ReportInput {
   path: string;
-  format: InputFormat;
+  /** "mixed" for a dataset whose files have different formats */
+  format: InputFormat | "mixed";
   column: string | null;
   /** extra: the npz member read */
   key: string | null;
@@ -37,9 +38,12 @@ export interface ReportInput {
   pairs: string | null;
   /** extra: the --pair-column, else null */
   pairColumn: string | null;
-  dtype: StoredDtype;
+  /** "mixed" for a dataset whose files store different dtypes */
+  dtype: StoredDtype | "mixed";
   rows: number;
   dims: number;
+  /** extra: a dataset of several files (src/io/dataset.ts), each with its format, rows and dtype */
+  files?: DatasetFile[];
 }
 
 /** The report's fields outside the metric sections that a section's renderers may read. */

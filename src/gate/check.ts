@@ -6,6 +6,7 @@
  */
 import type { Evaluation } from "../detect/evaluate.js";
 import { InputError } from "../errors.js";
+import type { InputSpec } from "../io/inputs.js";
 import type { Report } from "../report/types.js";
 import type { Baseline } from "./baseline.js";
 import { errorFile, type FileResult, type GateResult, gateFile, gateResult } from "./gate.js";
@@ -14,7 +15,7 @@ import type { Overrides } from "./thresholds.js";
 
 /** Analyses one file with these threshold lines: its report and the evaluation the report came from. */
 export type Analyzer = (
-  file: string,
+  file: string | InputSpec,
   thresholds: Overrides,
 ) => Promise<{ report: Report; evaluations: readonly Evaluation[] }>;
 
@@ -28,8 +29,9 @@ export interface GateFilesOptions {
   onInputError?: (file: string, error: InputError) => void;
 }
 
+/** Judges each of `files`: a path, or a dataset (resolveInputs) judged as one input. */
 export async function gateFiles(
-  files: readonly string[],
+  files: readonly (string | InputSpec)[],
   analyzer: Analyzer,
   opts: GateFilesOptions,
 ): Promise<GateResult> {
@@ -40,8 +42,9 @@ export async function gateFiles(
       results.push(gateFile(report, evaluations, opts.settings, opts.baseline));
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
-      opts.onInputError?.(file, e);
-      results.push(errorFile(file === "-" ? "stdin" : file, e.message));
+      const label = typeof file === "string" ? file : file.label;
+      opts.onInputError?.(label, e);
+      results.push(errorFile(label === "-" ? "stdin" : label, e.message));
     }
   }
   return gateResult(results, opts.settings, { config: opts.config ?? null, baseline: opts.baseline?.file ?? null });

@@ -33,20 +33,33 @@ export interface ArrowRows {
   column: number;
 }
 
-export interface SourceInfo {
-  /** The path as the user gave it ("-" for stdin). */
+/** One file of a dataset (the report's `input.files`). */
+export interface DatasetFile {
   path: string;
   format: InputFormat;
+  /** Rows read (known from the header before the pass for npy, npz and Arrow IPC files). */
+  rows: number | null;
+  dtype: StoredDtype;
+}
+
+export interface SourceInfo {
+  /** The path as the user gave it ("-" for stdin; for a dataset, see src/io/inputs.ts). */
+  path: string;
+  /** "mixed" for a dataset whose files have different formats. */
+  format: InputFormat | "mixed";
   /** The embedding column for tabular formats, else null. */
   column: string | null;
   /** The npz member read (npz only), else null. */
   key: string | null;
-  dtype: StoredDtype;
+  /** "mixed" for a dataset whose files store different dtypes (their rows are then read as float64 when one file is float64). */
+  dtype: StoredDtype | "mixed";
   dims: number;
   /** Row count when the header says it in advance (npy, npz, arrow file), else null. */
   rows: number | null;
   /** Size in bytes when known (for progress), else null. */
   totalBytes: number | null;
+  /** A dataset of several files (src/io/dataset.ts): each file, in reading order. Absent for one file. */
+  files?: DatasetFile[];
 }
 
 /** An opened input: an async iterable of chunks plus what the header said. Iterate once. */

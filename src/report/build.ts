@@ -49,6 +49,7 @@ export function buildReport<S extends readonly AnySection[] = DefaultSections>(
       dtype: info.dtype,
       rows: m.integrity.rows,
       dims: info.dims,
+      ...(info.files ? { files: info.files.map((f) => ({ ...f })) } : {}),
     },
     ...sections,
     sample: { rows: m.sample.rows, seed: m.sample.seed },

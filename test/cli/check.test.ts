@@ -81,7 +81,7 @@ describe("the fixture table: finding codes and exit codes", () => {
       ["check", `${S}/healthy.npy`, "--config", "fixtures/gate/bad/unknown-metric.config.json"],
       /unknown key "cosine.meanExct" in thresholds/,
     ],
-    [["check", `${S}/healthy.npy`, `${S}/unit.npy`, "--pairs", `${S}/unit.npy`], /--pairs pairs the rows of one file/],
+    [["check", `${S}/healthy.npy`, `${S}/unit.npy`, "--pairs", `${S}/unit.npy`], /--pairs pairs the rows of one input/],
     [["check", "-", "-"], /stdin \("-"\) can be read only once/],
     [["check", `${S}/healthy.npy`, "-o", `${S}/healthy.npy`], /refusing to write over the input/],
     [["check", `${S}/healthy.npy`, "--bogus"], /unknown option '--bogus'/],

@@ -5,8 +5,8 @@
  * known up front, the NPY header too (its CRC joined to the data's with zlib's crc32_combine).
  * NumPy: np.load("out.npz")["embeddings"].
  */
-import { crc32 } from "node:zlib";
 import { InternalError, UsageError } from "../../errors.js";
+import { crc32 } from "../crc32.js";
 import { encodeValues, npyHeader } from "./npy.js";
 import type { ByteSink } from "./sink.js";
 import type { OutBlock, OutputDtype, VectorWriter } from "./types.js";

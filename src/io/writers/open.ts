@@ -1,10 +1,11 @@
 /** Picks a writer for an output path (by extension) or for stdout (`--to npy|arrow`). */
 import { extname } from "node:path";
 import { UsageError } from "../../errors.js";
+import { outputTarget } from "../target.js";
 import { ArrowWriter } from "./arrow.js";
 import { NpyWriter } from "./npy.js";
 import { NpzWriter } from "./npz.js";
-import { type ByteSink, FileSink, StreamSink } from "./sink.js";
+import { type ByteSink, openFileSink, StreamSink } from "./sink.js";
 import type { OutputDtype, OutputFormat, VectorWriter } from "./types.js";
 
 const BY_EXTENSION: Record<string, OutputFormat> = {
@@ -16,7 +17,7 @@ const BY_EXTENSION: Record<string, OutputFormat> = {
   ".arrows": "arrow-stream",
 };
 
-/** The output format of `path` ("-" with `to`: npy or an Arrow stream). */
+/** The output format of `path` ("-", a device or a FIFO with `to`: npy or an Arrow stream). */
 export function outputFormat(path: string, to?: string): OutputFormat {
   if (path === "-") {
     if (to === undefined) throw new UsageError("-o - writes to stdout: say which format with --to npy or --to arrow");
@@ -26,6 +27,14 @@ export function outputFormat(path: string, to?: string): OutputFormat {
   }
   const f = BY_EXTENSION[extname(path).toLowerCase()];
   if (!f) {
+    // a device or FIFO (`-o /dev/null`, a named pipe) is a stream, as stdout is
+    const target = outputTarget(path);
+    if (target.kind === "in-place") {
+      if (to === undefined) {
+        throw new UsageError(`${path} is a ${target.special}: say which format with --to npy or --to arrow`);
+      }
+      return outputFormat("-", to);
+    }
     throw new UsageError(
       `cannot tell the output format of ${path} from its extension; use .npy, .npz, .arrow, .feather or .arrows`,
     );
@@ -58,7 +67,7 @@ export async function openWriter(path: string, opts: WriterOptions): Promise<Vec
     if (!opts.stdout) throw new UsageError("no standard output to write to");
     sink = new StreamSink(opts.stdout);
   } else {
-    sink = await FileSink.open(path, opts.force ?? false);
+    sink = await openFileSink(path, opts.force ?? false);
   }
   try {
     switch (opts.format) {

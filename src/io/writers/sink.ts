@@ -1,14 +1,16 @@
 /**
  * Byte sinks for the writers. A file is written to a temporary file beside the target and renamed
- * at the end (no partial file on any error; an existing target is kept unless `force`); a stream
- * (stdout) is written with backpressure (each write waits for `drain` when the stream's buffer is
- * full) and a reader that went away (EPIPE) surfaces as that error, which the CLI ends on quietly.
+ * at the end (no partial file on any error; an existing target is kept unless `force`); a device or
+ * FIFO is opened and written in place, in order (never renamed over or unlinked; see ../target.ts);
+ * a stream (stdout) is written with backpressure (each write waits for `drain` when the stream's
+ * buffer is full) and a reader that went away (EPIPE) surfaces as that error, which the CLI ends on
+ * quietly.
  */
-import { randomBytes } from "node:crypto";
-import { existsSync, rmSync } from "node:fs";
+import { constants, rmSync, statSync } from "node:fs";
 import { type FileHandle, open, rename, rm } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
-import { InputError, UsageError } from "../../errors.js";
+import { type InputError, UsageError } from "../../errors.js";
+import { outputTarget, type SpecialKind } from "../target.js";
+import { tempPathBeside, writeError } from "../write.js";
 
 /**
  * Temporary files being written right now, so the CLI can remove them when a signal (Ctrl-C,
@@ -33,11 +35,21 @@ export interface ByteSink {
   abort(): Promise<void>;
 }
 
-/** Refuses an existing output without `force` (call before any work is done). */
+/**
+ * Refuses an existing output file (or a symlink to one) without `force` (call before any work is
+ * done). A device or FIFO is written in place, not overwritten, so it needs no --force.
+ */
 export function checkNotExisting(path: string, force: boolean): void {
-  if (!force && existsSync(path)) {
+  if (!force && statSync(path, { throwIfNoEntry: false })?.isFile()) {
     throw new UsageError(`${path} already exists; pass --force to overwrite it`);
   }
+}
+
+/** The sink for an output path: atomic for a file, in place for a device or FIFO. */
+export async function openFileSink(path: string, force = false): Promise<ByteSink> {
+  const target = outputTarget(path);
+  if (target.kind === "in-place") return InPlaceSink.open(path, target.special);
+  return FileSink.open(path, force);
 }
 
 export class FileSink implements ByteSink {
@@ -47,6 +59,8 @@ export class FileSink implements ByteSink {
 
   private constructor(
     readonly target: string,
+    /** Where the temporary file is renamed to: `target`, or the regular file a symlink `target` points at. */
+    readonly destination: string,
     readonly tmp: string,
     private readonly fh: FileHandle,
     private readonly force: boolean,
@@ -54,9 +68,12 @@ export class FileSink implements ByteSink {
     this.writeAt = (bytes, position) => this.writeFully(bytes, position);
   }
 
+  /** `target` a new path or a regular file (a symlink to one: that file is replaced). */
   static async open(target: string, force = false): Promise<FileSink> {
     checkNotExisting(target, force);
-    const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(4).toString("hex")}.tmp`);
+    const where = outputTarget(target);
+    if (where.kind !== "replace") throw new UsageError(`${target} is not a regular file`);
+    const tmp = tempPathBeside(where.path);
     let fh: FileHandle;
     try {
       fh = await open(tmp, "wx");
@@ -64,7 +81,7 @@ export class FileSink implements ByteSink {
       throw ioError(e, target);
     }
     liveTempFiles.add(tmp);
-    return new FileSink(target, tmp, fh, force);
+    return new FileSink(target, where.path, tmp, fh, force);
   }
 
   async write(bytes: Uint8Array): Promise<void> {
@@ -89,7 +106,7 @@ export class FileSink implements ByteSink {
     try {
       await this.fh.close();
       checkNotExisting(this.target, this.force);
-      await rename(this.tmp, this.target);
+      await rename(this.tmp, this.destination);
       this.done = true;
       liveTempFiles.delete(this.tmp);
     } catch (e) {
@@ -109,10 +126,59 @@ export class FileSink implements ByteSink {
 }
 
 function ioError(e: unknown, file: string): InputError {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === "ENOSPC")
-    return new InputError("no space left on the device", { file }, "free some space or write elsewhere");
-  return new InputError(`cannot write the output (${code ?? String(e)})`, { file });
+  return writeError(e, file);
+}
+
+/**
+ * A device or FIFO, written in place and in order (no seeks: `writeAt` is null, as for stdout).
+ * Nothing is removed on abort: what was written has gone to the device or the FIFO's reader.
+ */
+export class InPlaceSink implements ByteSink {
+  readonly writeAt = null;
+  private closed = false;
+
+  private constructor(
+    readonly target: string,
+    readonly special: SpecialKind,
+    private readonly fh: FileHandle,
+  ) {}
+
+  static async open(target: string, special: SpecialKind): Promise<InPlaceSink> {
+    try {
+      // O_WRONLY alone: never creates, truncates or replaces the node (a FIFO waits for a reader)
+      return new InPlaceSink(target, special, await open(target, constants.O_WRONLY));
+    } catch (e) {
+      throw writeError(e, target, special);
+    }
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    let off = 0;
+    try {
+      while (off < bytes.byteLength) {
+        const { bytesWritten } = await this.fh.write(bytes, off, bytes.byteLength - off, null);
+        off += bytesWritten;
+      }
+    } catch (e) {
+      throw writeError(e, this.target, this.special);
+    }
+  }
+
+  async finish(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.fh.close();
+    } catch (e) {
+      throw writeError(e, this.target, this.special);
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.fh.close().catch(() => {});
+  }
 }
 
 /** Writes to a Node stream (stdout) with backpressure; does not end the stream. */
