@@ -2,7 +2,7 @@ import type { RecordBatch } from "apache-arrow";
 import type { Matrix } from "../linalg/matrix.js";
 
 /** The formats embcheck reads (the `input.format` values of the report). */
-export type InputFormat = "npy" | "npz" | "arrow" | "arrow-stream";
+export type InputFormat = "npy" | "npz" | "arrow" | "arrow-stream" | "parquet";
 
 /** The stored element type, as the report's `input.dtype` names it. */
 export type StoredDtype = "float16" | "float32" | "float64" | "int8" | "uint8";
@@ -43,7 +43,7 @@ export interface SourceInfo {
   key: string | null;
   dtype: StoredDtype;
   dims: number;
-  /** Row count when the header says it in advance (npy, npz, arrow file), else null. */
+  /** Row count when the header says it in advance (npy, npz, arrow file, parquet), else null. */
   rows: number | null;
   /** Size in bytes when known (for progress), else null. */
   totalBytes: number | null;
@@ -61,9 +61,9 @@ export interface EmbeddingSource extends AsyncIterable<Chunk> {
 export interface OpenOptions {
   /** npz: which member to read. */
   key?: string;
-  /** Arrow: the embedding column. */
+  /** Arrow and Parquet: the embedding column. */
   column?: string;
-  /** Arrow: a second list column holding each row's positive partner. */
+  /** Arrow and Parquet: a second list column holding each row's positive partner. */
   pairColumn?: string;
   /** Upper bound on rows per chunk; readers pick a default near 8 MiB of values when unset. */
   chunkRows?: number;
