@@ -54,6 +54,11 @@ export interface DataPage {
   values: Uint8Array;
   /** File offset of the page header, for messages. */
   at: number;
+  /** The values' encoding and the page format (1: DATA_PAGE, 2: DATA_PAGE_V2), for tests. */
+  encoding: string;
+  version: 1 | 2;
+  /** The row group it belongs to. */
+  rowGroup: number;
 }
 
 interface Dictionary {
@@ -264,7 +269,7 @@ export class PageStream {
     };
     const rowStarts = levels(this.col.maxRep, dh.repetition_level_encoding, "rep");
     const present = levels(this.col.maxDef, dh.definition_level_encoding, "def");
-    return this.finish(slots, present, rowStarts, dh.encoding, page.subarray(p), at);
+    return this.finish(slots, present, rowStarts, dh.encoding, page.subarray(p), at, 1);
   }
 
   private dataPageV2(h: PageHeader, body: Uint8Array, codec: ParquetCodec, at: number): DataPage {
@@ -287,7 +292,7 @@ export class PageStream {
     if (dh.num_rows !== undefined && dh.num_rows !== rowStarts) {
       throw this.fail(`data page header says ${dh.num_rows} rows, its levels start ${rowStarts}`, at);
     }
-    return this.finish(slots, present, rowStarts, dh.encoding, values, at);
+    return this.finish(slots, present, rowStarts, dh.encoding, values, at, 2);
   }
 
   /** Decodes levels into the rep or def buffer; returns the count of 0 (rep) or maxDef (def) slots. */
@@ -317,6 +322,7 @@ export class PageStream {
     encoding: string,
     data: Uint8Array,
     at: number,
+    version: 1 | 2,
   ): DataPage {
     if (present !== slots) {
       const max = this.col.maxDef;
@@ -338,6 +344,9 @@ export class PageStream {
       rowStarts,
       values,
       at,
+      encoding,
+      version,
+      rowGroup: this.chunks[this.chunk].rowGroup,
     };
   }
 
