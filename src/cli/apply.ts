@@ -32,7 +32,7 @@ export function registerApply(program: Command, ctx: CommandContext): Command {
     .command("apply")
     .description("apply a saved transform (fix --save-transform) to other vectors")
     .argument("<transform>", "the JSON written by embcheck fix --save-transform")
-    .argument("<file>", 'a .npy, .npz, Arrow IPC file or stream; "-" reads NPY or an Arrow stream from stdin');
+    .argument("<file>", 'a .npy, .npz, Parquet, Arrow IPC file or stream; "-" reads NPY or an Arrow stream from stdin');
   addOutputOptions(cmd)
     .addHelpText("after", EXAMPLES)
     .action(async (transformPath: string, file: string, flags: OutputFlags) => {

@@ -210,7 +210,7 @@ export function registerFix(program: Command, ctx: CommandContext): Command {
   const cmd = program
     .command("fix")
     .description("repair embeddings with a pipeline of steps, write them, and show what changed")
-    .argument("<file>", "a .npy, .npz, Arrow IPC file or stream (a file: fix reads it more than once)")
+    .argument("<file>", "a .npy, .npz, Parquet, Arrow IPC file or stream (a file: fix reads it more than once)")
     .option("-p, --pipeline <steps>", "comma-separated steps, e.g. center,pca:256 (see below)")
     .option("--auto", "choose the pipeline from the report's findings (the reasons are printed)")
     .option("--save-transform <file>", "save the fitted transform as JSON, for embcheck apply")

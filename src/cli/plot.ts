@@ -86,7 +86,7 @@ export function registerPlot(program: Command, ctx: CommandContext): Command {
   const cmd = program
     .command("plot")
     .description("draw a 2-D map of the row sample in the terminal (Braille density plot)")
-    .argument("<file>", 'a .npy, .npz, Arrow IPC file or stream; "-" reads NPY or an Arrow stream from stdin')
+    .argument("<file>", 'a .npy, .npz, Parquet, Arrow IPC file or stream; "-" reads NPY or an Arrow stream from stdin')
     .addOption(PROJECTION_OPTION())
     .option(
       "--width <n>",

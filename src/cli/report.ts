@@ -43,7 +43,7 @@ export function addReadOptions(cmd: Command, what = "the result"): Command {
     .option("--seed <n>", "seed of the row sample", intOption("--seed", 0, 0xffffffff), 0)
     .option(
       "--column <name>",
-      "Arrow: the embedding column (default: embedding, embeddings, vector, or the only list column)",
+      "Arrow, Parquet: the embedding column (default: embedding, embeddings, vector, or the only list column)",
     )
     .option("--key <name>", "npz: the array to read (default: embeddings, or the only 2-D array)")
     .option(
@@ -70,7 +70,7 @@ export function addReadOptions(cmd: Command, what = "the result"): Command {
 export function addInputOptions(cmd: Command): Command {
   return addReadOptions(cmd)
     .option("--pairs <file>", "positive partners: row i of this file pairs with row i of the input")
-    .option("--pair-column <name>", "Arrow: a second list column holding each row's positive partner");
+    .option("--pair-column <name>", "Arrow, Parquet: a second list column holding each row's positive partner");
 }
 
 /** Runs pass 1 and the metrics for `file`, with a progress line on a TTY stderr. */
@@ -147,7 +147,7 @@ export function registerReport(program: Command, ctx: CommandContext): Command {
   const cmd = program
     .command("report")
     .description("measure an embedding file and show its health")
-    .argument("<file>", 'a .npy, .npz, Arrow IPC file or stream; "-" reads NPY or an Arrow stream from stdin')
+    .argument("<file>", 'a .npy, .npz, Parquet, Arrow IPC file or stream; "-" reads NPY or an Arrow stream from stdin')
     .addOption(
       new Option("-f, --format <format>", "output format")
         .choices(["terminal", "json", "md", "html"])
