@@ -122,7 +122,10 @@ export function registerCheck(program: Command, ctx: CommandContext): Command {
   const cmd = program
     .command("check")
     .description("a CI gate: judge embedding files against thresholds (and a baseline); exit 1 when one fails")
-    .argument("<files...>", '.npy, .npz, Parquet, Arrow IPC files or streams; "-" reads NPY or an Arrow stream from stdin')
+    .argument(
+      "<files...>",
+      '.npy, .npz, Parquet, Arrow IPC files or streams; "-" reads NPY or an Arrow stream from stdin',
+    )
     .addOption(
       new Option("-f, --format <format>", "output format")
         .choices(["terminal", "json", "junit", "markdown", "md", "github"])
