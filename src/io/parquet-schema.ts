@@ -127,27 +127,42 @@ function pathToLeaf(f: ParquetField): SchemaElement[] | null {
   }
 }
 
-/** A short type text for messages: float32, string, list<float32>, struct, map. */
+/**
+ * Where the field's REPEATED node sits when the field is a list: 0 for a bare repeated field, 1 for
+ * a LIST-annotated group over a repeated child (LogicalTypes.md, "Lists"), else -1 (a struct that
+ * happens to hold a list is not a list column, as in Arrow).
+ */
+function repeatedAt(f: ParquetField): number {
+  if (f.element.repetition_type === "REPEATED") return 0;
+  const annotated = f.element.logical_type?.type === "LIST" || f.element.converted_type === "LIST";
+  if (annotated && f.children.length === 1 && f.children[0].element.repetition_type === "REPEATED") return 1;
+  return -1;
+}
+
+/** A short type text for messages: float32, string, list<float32>, list<struct>, struct, map. */
 export function describeType(f: ParquetField): string {
   const nodes = pathToLeaf(f);
-  if (!nodes) return f.element.logical_type?.type === "MAP" || f.element.converted_type === "MAP" ? "map" : "struct";
+  if (repeatedAt(f) < 0) {
+    if (f.children.length === 0) return leafType(f.element);
+    const map = ["MAP", "MAP_KEY_VALUE"];
+    return map.includes(f.element.logical_type?.type ?? "") || map.includes(f.element.converted_type ?? "")
+      ? "map"
+      : "struct";
+  }
+  if (!nodes) return "list<struct>";
   const repeated = nodes.filter((n) => n.repetition_type === "REPEATED").length;
-  const leaf = leafType(nodes[nodes.length - 1]);
-  if (repeated === 0) return nodes.length === 1 ? leaf : "struct";
-  return `${"list<".repeat(repeated)}${leaf}${">".repeat(repeated)}`;
+  return `${"list<".repeat(repeated)}${leafType(nodes[nodes.length - 1])}${">".repeat(repeated)}`;
 }
 
 function isList(f: ParquetField): boolean {
-  const nodes = pathToLeaf(f);
-  return !!nodes && nodes.some((n) => n.repetition_type === "REPEATED");
+  return repeatedAt(f) >= 0;
 }
 
 /** The field as a list-of-floats column, or null. */
 function asListColumn(f: ParquetField): ParquetListColumn | null {
   const nodes = pathToLeaf(f);
-  if (!nodes) return null;
-  const repeatedAt = nodes.findIndex((n) => n.repetition_type === "REPEATED");
-  if (repeatedAt < 0 || nodes.slice(repeatedAt + 1).some((n) => n.repetition_type === "REPEATED")) return null;
+  const at = repeatedAt(f);
+  if (!nodes || at < 0 || nodes.slice(at + 1).some((n) => n.repetition_type === "REPEATED")) return null;
   const leaf = nodes[nodes.length - 1];
   const dtype = floatDtype(leaf);
   if (!dtype) return null;
@@ -156,8 +171,8 @@ function asListColumn(f: ParquetField): ParquetListColumn | null {
   let nullableRows = false;
   nodes.forEach((n, i) => {
     if (n.repetition_type !== "REQUIRED") def++;
-    if (i < repeatedAt && n.repetition_type === "OPTIONAL") nullableRows = true;
-    if (i === repeatedAt) elementDef = def;
+    if (i < at && n.repetition_type === "OPTIONAL") nullableRows = true;
+    if (i === at) elementDef = def;
   });
   return {
     name: f.name,

@@ -281,6 +281,15 @@ describe("Parquet column rules", () => {
       { name: "element", repetition_type: "OPTIONAL", type: "FLOAT" },
     ]);
     expect(chooseParquetColumn(topFields(spark, "f"), "f")).toMatchObject({ maxDef: 3, emptyDef: 1, elementDef: 2 });
+    // a struct that holds a list is not a list column (as in Arrow)
+    const struct = meta([
+      { name: "schema", num_children: 1 },
+      { name: "s", repetition_type: "OPTIONAL", num_children: 1 },
+      { name: "v", repetition_type: "REPEATED", type: "FLOAT" },
+    ]);
+    expect(() => chooseParquetColumn(topFields(struct, "f"), "f")).toThrow(
+      "no list column to read embeddings from (columns: s (struct))",
+    );
   });
 });
 
