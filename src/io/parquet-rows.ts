@@ -13,6 +13,7 @@ import type { FloatArray, Matrix } from "../linalg/matrix.js";
 import { halvesToFloat32 } from "./half.js";
 import type { DataPage, PageStream } from "./parquet-pages.js";
 import type { ParquetListColumn } from "./parquet-schema.js";
+import { REUSE_RING } from "./types.js";
 
 const VALUES = 0;
 const NULL_ROW = 1;
@@ -50,6 +51,8 @@ export class ListRows {
   private regularFrom = -1;
   private checked = false;
   private done = false;
+  private readonly ring: FloatArray[] = [];
+  private ringAt = 0;
 
   constructor(
     private readonly pages: PageStream,
@@ -58,7 +61,20 @@ export class ListRows {
     private readonly file: string,
     /** For the pair column: the embedding column's name, used in messages. */
     private readonly pairOf?: string,
+    /** Hand out arrays from a ring of REUSE_RING (OpenOptions.reuseBuffers). */
+    private readonly reuse = false,
   ) {}
+
+  private chunkArray(n: number): FloatArray {
+    const make = () => (this.col.dtype === "float64" ? new Float64Array(n) : new Float32Array(n));
+    if (!this.reuse) return make();
+    const at = this.ringAt;
+    this.ringAt = (at + 1) % REUSE_RING;
+    const a = this.ring[at];
+    if (a && a.length === n) return a;
+    this.ring[at] = make();
+    return this.ring[at];
+  }
 
   private async nextPage(): Promise<boolean> {
     this.page = await this.pages.next();
@@ -94,13 +110,13 @@ export class ListRows {
   }
 
   /**
-   * Reads the next `n` rows (fewer only at the end of the column) into a fresh matrix; null rows are
-   * zeros marked in `nulls`. `firstRow` is the global index of the first, for messages.
+   * Reads the next `n` rows into a fresh matrix (or, with `reuse`, the next array of the ring); null
+   * rows are zeros marked in `nulls`. `firstRow` is the global index of the first, for messages.
    */
   async read(n: number, firstRow: number): Promise<Rows> {
     const d = this.dims;
     const col = this.col;
-    const out: FloatArray = col.dtype === "float64" ? new Float64Array(n * d) : new Float32Array(n * d);
+    const out = this.chunkArray(n * d);
     const outBytes = new Uint8Array(out.buffer);
     const vb = col.valueBytes;
     const copy = (values: Uint8Array, from: number, count: number, dst: number) => {
@@ -120,6 +136,7 @@ export class ListRows {
       if (kind === NULL_ROW) {
         nulls ??= new Uint8Array(n);
         nulls[r] = 1;
+        if (this.reuse) out.fill(0, r * d, (r + 1) * d);
       } else if (kind === EMPTY) {
         throw this.ragged(0, firstRow + r);
       } else if (filled !== d) {

@@ -145,10 +145,11 @@ export async function openParquetFile(path: string, opts: OpenOptions = {}): Pro
       rows,
       totalBytes: footer.bytes + chunkBytes(ranges) + chunkBytes(pairRanges),
     };
-    const main = new ListRows(new PageStream(counted, ranges, col, path), col, dims, path);
+    const reuse = opts.reuseBuffers === true;
+    const main = new ListRows(new PageStream(counted, ranges, col, path), col, dims, path, undefined, reuse);
     const pair =
       pairCol && pairRanges
-        ? new ListRows(new PageStream(counted, pairRanges, pairCol, path), pairCol, dims, path, col.name)
+        ? new ListRows(new PageStream(counted, pairRanges, pairCol, path), pairCol, dims, path, col.name, reuse)
         : null;
 
     let iterated = false;

@@ -68,7 +68,7 @@ export interface OpenOptions {
   /** Upper bound on rows per chunk; readers pick a default near 8 MiB of values when unset. */
   chunkRows?: number;
   /**
-   * Lets the reader hand out chunks whose arrays it reuses (NPY and NPZ: a ring of REUSE_RING
+   * Lets the reader hand out chunks whose arrays it reuses (NPY, NPZ, Parquet: a ring of REUSE_RING
    * arrays), so a pass allocates no new memory per chunk. A chunk's data is then valid only until
    * the reader is asked for REUSE_RING − 1 more chunks: for consumers that copy what they keep and
    * read at most one chunk ahead (embcheck's own passes). Default false: every chunk is fresh.

@@ -103,8 +103,8 @@ function oracle(rows: Row[], dims: number): { data: Float32Array; nulls: number[
   return { data, nulls };
 }
 
-async function readAll(pages: DataPage[], dims: number, n: number, chunk: number) {
-  const reader = new ListRows(fakeStream(pages), COL, dims, "f.parquet");
+async function readAll(pages: DataPage[], dims: number, n: number, chunk: number, reuse = false) {
+  const reader = new ListRows(fakeStream(pages), COL, dims, "f.parquet", undefined, reuse);
   const data = new Float32Array(n * dims);
   const nulls: number[] = [];
   for (let done = 0; done < n; done += chunk) {
@@ -141,9 +141,12 @@ describe("ListRows", () => {
       expect(await firstRowLength(fakeStream(pages), COL)).toBe(dims);
       const want = oracle(rows, dims);
       for (const chunk of [1, 3, 7, n]) {
-        const got = await readAll(pages, dims, n, chunk);
-        expect(bits(got.data), `seed ${seed}, chunk ${chunk}`).toEqual(bits(want.data));
-        expect(got.nulls).toEqual(want.nulls);
+        // reused arrays too: a null row must come out zero whatever the array held before
+        for (const reuse of [false, true]) {
+          const got = await readAll(pages, dims, n, chunk, reuse);
+          expect(bits(got.data), `seed ${seed}, chunk ${chunk}, reuse ${reuse}`).toEqual(bits(want.data));
+          expect(got.nulls).toEqual(want.nulls);
+        }
       }
     }
   });
