@@ -83,10 +83,35 @@ const nodeZstd = (zlib as unknown as { zstdDecompressSync?: ZstdSync }).zstdDeco
 function zstdInto(input: Uint8Array, size: number, dst: Uint8Array): Uint8Array {
   if (nodeZstd) return zlibInto(nodeZstd as never, input, size, dst);
   if (size === 0 && input.length === 0) return dst;
+  // fzstd decodes into `dst` (so a frame's window size never makes it allocate) but cuts or pads
+  // to dst's length silently: check the frame's declared content size first
+  const declared = zstdContentSize(input);
+  if (declared !== null && declared !== size)
+    throw new Error(`ZSTD frame holds ${declared} bytes, header says ${size}`);
   const got = fzstdDecompress(input, dst);
-  if (got.length !== size) throw new Error(`page decoded to ${got.length} bytes, header says ${size}`);
-  if (got.buffer !== dst.buffer || got.byteOffset !== dst.byteOffset) dst.set(got);
+  if (got.buffer !== dst.buffer || got.byteOffset !== dst.byteOffset) dst.set(got.subarray(0, size));
   return dst;
+}
+
+/**
+ * The Frame_Content_Size of the first ZSTD frame, or null when the frame does not say it
+ * (RFC 8878 section 3.1.1.1: magic, Frame_Header_Descriptor, Window_Descriptor, Dictionary_ID, FCS).
+ */
+export function zstdContentSize(b: Uint8Array): number | null {
+  if (b.length < 5 || b[0] !== 0x28 || b[1] !== 0xb5 || b[2] !== 0x2f || b[3] !== 0xfd) {
+    throw new Error("not a ZSTD frame (bad magic number)");
+  }
+  const fhd = b[4];
+  const single = (fhd >> 5) & 1;
+  const fcsFlag = fhd >> 6;
+  const dictBytes = [0, 1, 2, 4][fhd & 3];
+  const fcsBytes = fcsFlag === 0 ? single : [0, 2, 4, 8][fcsFlag];
+  if (fcsBytes === 0) return null;
+  const at = 5 + (single ? 0 : 1) + dictBytes;
+  if (at + fcsBytes > b.length) throw new Error("truncated ZSTD frame header");
+  let v = 0;
+  for (let i = fcsBytes - 1; i >= 0; i--) v = v * 256 + b[at + i];
+  return fcsBytes === 2 ? v + 256 : v;
 }
 
 /** Decodes one raw snappy block into `out`, whose length must equal the block's preamble. */

@@ -354,6 +354,15 @@ describe("Parquet codecs", () => {
     expect(() => decompress("LZ4_RAW", lz4, 12)).toThrow(/LZ4/);
   });
 
+  it("checks a ZSTD frame's declared content size against the page header (fzstd would cut or pad)", () => {
+    // RFC 8878: magic, descriptor 0x20 (single segment, 1-byte content size) = 5, one raw last block of 5
+    const frame = Uint8Array.of(0x28, 0xb5, 0x2f, 0xfd, 0x20, 5, 1 | (5 << 3), 0, 0, 0x68, 0x65, 0x6c, 0x6c, 0x6f);
+    expect(Buffer.from(decompress("ZSTD", frame, 5)).toString("latin1")).toBe("hello");
+    expect(() => decompress("ZSTD", frame, 4)).toThrow(/5 bytes, header says 4/);
+    expect(() => decompress("ZSTD", frame, 6)).toThrow(/5 bytes, header says 6/);
+    expect(() => decompress("ZSTD", frame.subarray(1), 5)).toThrow(/magic/);
+  });
+
   it("refuses a stored page whose size differs from its header", () => {
     expect(() => decompress("UNCOMPRESSED", new Uint8Array(3), 4)).toThrow(/header says 4/);
   });
