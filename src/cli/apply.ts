@@ -37,7 +37,7 @@ export function registerApply(program: Command, ctx: CommandContext): Command {
     .argument("<transform>", "the JSON written by embcheck fix --save-transform")
     .argument(
       "<inputs...>",
-      'a .npy, .npz, Arrow IPC file or stream; several, a directory or a glob: one dataset; "-" reads NPY or an Arrow stream from stdin',
+      'a .npy, .npz, Parquet, Arrow IPC file or stream; several, a directory or a glob: one dataset; "-" reads NPY or an Arrow stream from stdin',
     );
   addOutputOptions(cmd)
     .addHelpText("after", EXAMPLES)

@@ -132,7 +132,7 @@ export function registerCheck(program: Command, ctx: CommandContext): Command {
     .description("a CI gate: judge embedding files against thresholds (and a baseline); exit 1 when one fails")
     .argument(
       "<files...>",
-      '.npy, .npz, Arrow IPC files or streams, directories or globs; "-" reads NPY or an Arrow stream from stdin',
+      '.npy, .npz, Parquet, Arrow IPC files or streams, directories or globs; "-" reads NPY or an Arrow stream from stdin',
     )
     .addOption(
       new Option("-f, --format <format>", "output format")

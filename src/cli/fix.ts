@@ -236,7 +236,7 @@ export function registerFix(program: Command, ctx: CommandContext): Command {
     .description("repair embeddings with a pipeline of steps, write them, and show what changed")
     .argument(
       "<inputs...>",
-      "a .npy, .npz, Arrow IPC file or stream (a file: fix reads it more than once); several, a directory or a glob: one dataset",
+      "a .npy, .npz, Parquet, Arrow IPC file or stream (a file: fix reads it more than once); several, a directory or a glob: one dataset",
     )
     .option("-p, --pipeline <steps>", "comma-separated steps, e.g. center,pca:256 (see below)")
     .option("--auto", "choose the pipeline from the report's findings (the reasons are printed)")

@@ -35,7 +35,7 @@ export function addReadOptions(cmd: Command, what = "the result"): Command {
     .option("--seed <n>", "seed of the row sample", intOption("--seed", 0, 0xffffffff), 0)
     .option(
       "--column <name>",
-      "Arrow: the embedding column (default: embedding, embeddings, vector, or the only list column)",
+      "Arrow, Parquet: the embedding column (default: embedding, embeddings, vector, or the only list column)",
     )
     .option("--key <name>", "npz: the array to read (default: embeddings, or the only 2-D array)")
     .option(
@@ -65,7 +65,7 @@ export function addInputOptions(cmd: Command): Command {
       "--pairs <file>",
       "positive partners: row i of this file (or directory, or quoted glob) pairs with row i of the input",
     )
-    .option("--pair-column <name>", "Arrow: a second list column holding each row's positive partner");
+    .option("--pair-column <name>", "Arrow, Parquet: a second list column holding each row's positive partner");
 }
 
 /** Runs pass 1 and the metrics for `file`, with a progress line on a TTY stderr. */

@@ -146,7 +146,7 @@ export function registerPlot(program: Command, ctx: CommandContext): Command {
     .description("draw a 2-D map of the row sample in the terminal (Braille density plot)")
     .argument(
       "<inputs...>",
-      'a .npy, .npz, Arrow IPC file or stream; several, a directory or a glob: one dataset; "-" reads NPY or an Arrow stream from stdin',
+      'a .npy, .npz, Parquet, Arrow IPC file or stream; several, a directory or a glob: one dataset; "-" reads NPY or an Arrow stream from stdin',
     )
     .addOption(PROJECTION_OPTION())
     .option(

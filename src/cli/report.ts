@@ -73,7 +73,7 @@ export function registerReport(program: Command, ctx: CommandContext): Command {
     .description("measure an embedding file (or a dataset of several) and show its health")
     .argument(
       "<inputs...>",
-      'a .npy, .npz, Arrow IPC file or stream; several, a directory or a glob: one dataset; "-" reads NPY or an Arrow stream from stdin',
+      'a .npy, .npz, Parquet, Arrow IPC file or stream; several, a directory or a glob: one dataset; "-" reads NPY or an Arrow stream from stdin',
     )
     .addOption(
       new Option("-f, --format <format>", "output format")

@@ -1,12 +1,14 @@
 /**
  * Opens an input by its content (magic bytes), not its extension: a path, or "-" for stdin.
  *   \x93NUMPY → npy · PK\x03\x04 → npz · ARROW1 → Arrow IPC file · FF FF FF FF → Arrow IPC stream
+ *   · PAR1 → Parquet
  */
 import { open as openFile } from "node:fs/promises";
 import { InputError } from "../errors.js";
 import { openArrowFile, openArrowStream } from "./arrow.js";
 import { openNpyFile, openNpyStream } from "./npy.js";
 import { openNpzFile } from "./npz.js";
+import { openParquetFile } from "./parquet.js";
 import type { EmbeddingSource, InputFormat, OpenOptions } from "./types.js";
 
 const NPY = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
@@ -20,7 +22,7 @@ const startsWith = (head: Uint8Array, magic: number[]) =>
   head.length >= magic.length && magic.every((b, i) => head[i] === b);
 
 /** The format a file's first bytes announce, or null. */
-export function sniff(head: Uint8Array): InputFormat | "parquet" | null {
+export function sniff(head: Uint8Array): InputFormat | null {
   if (startsWith(head, NPY)) return "npy";
   if (startsWith(head, ZIP) || startsWith(head, ZIP_EMPTY)) return "npz";
   if (startsWith(head, ARROW)) return "arrow";
@@ -31,13 +33,6 @@ export function sniff(head: Uint8Array): InputFormat | "parquet" | null {
 
 function unknown(file: string, head: Uint8Array, formats: string): InputError {
   if (head.length === 0) return new InputError("the input is empty (0 bytes)", { file }, "give a file with embeddings");
-  if (sniff(head) === "parquet") {
-    return new InputError(
-      "Parquet is not supported yet",
-      { file },
-      "convert it to Arrow: python -c \"import pyarrow.parquet as pq, pyarrow.feather as f; f.write_feather(pq.read_table('IN.parquet'), 'OUT.arrow')\"",
-    );
-  }
   const hex = Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join(" ");
   return new InputError(
     `not a recognised format (first bytes ${hex})`,
@@ -46,7 +41,7 @@ function unknown(file: string, head: Uint8Array, formats: string): InputError {
   );
 }
 
-const FILE_FORMATS = ".npy, .npz, Arrow IPC files (.arrow, .feather) and Arrow IPC streams (.arrows)";
+const FILE_FORMATS = ".npy, .npz, Arrow IPC files (.arrow, .feather), Arrow IPC streams (.arrows) and Parquet";
 const STREAM_FORMATS = "NPY or an Arrow IPC stream from stdin";
 
 /** Opens `path` (or "-" for `stdin`) as an embedding source. */
@@ -67,6 +62,8 @@ export async function openEmbeddings(
       return openNpzFile(path, opts);
     case "arrow":
       return openArrowFile(path, opts);
+    case "parquet":
+      return openParquetFile(path, opts);
     case "arrow-stream": {
       const { createReadStream } = await import("node:fs");
       return openArrowStream(createReadStream(path, { highWaterMark: 1 << 20 }), path, opts);
@@ -133,8 +130,9 @@ async function openStdin(stdin: AsyncIterable<Uint8Array>, opts: OpenOptions): P
       return openArrowStream(whole, "stdin", opts);
     case "npz":
     case "arrow":
+    case "parquet":
       throw new InputError(
-        "npz and Arrow IPC files need random access and cannot be read from a pipe",
+        "npz, Arrow IPC and Parquet files need random access and cannot be read from a pipe",
         { file: "stdin" },
         "pass the file path instead, or pipe an Arrow IPC stream or NPY",
       );

@@ -2,7 +2,7 @@ import type { RecordBatch } from "apache-arrow";
 import type { Matrix } from "../linalg/matrix.js";
 
 /** The formats embcheck reads (the `input.format` values of the report). */
-export type InputFormat = "npy" | "npz" | "arrow" | "arrow-stream";
+export type InputFormat = "npy" | "npz" | "arrow" | "arrow-stream" | "parquet";
 
 /** The stored element type, as the report's `input.dtype` names it. */
 export type StoredDtype = "float16" | "float32" | "float64" | "int8" | "uint8";
@@ -54,7 +54,7 @@ export interface SourceInfo {
   /** "mixed" for a dataset whose files store different dtypes (their rows are then read as float64 when one file is float64). */
   dtype: StoredDtype | "mixed";
   dims: number;
-  /** Row count when the header says it in advance (npy, npz, arrow file), else null. */
+  /** Row count when the header says it in advance (npy, npz, arrow file, parquet), else null. */
   rows: number | null;
   /** Size in bytes when known (for progress), else null. */
   totalBytes: number | null;
@@ -74,14 +74,14 @@ export interface EmbeddingSource extends AsyncIterable<Chunk> {
 export interface OpenOptions {
   /** npz: which member to read. */
   key?: string;
-  /** Arrow: the embedding column. */
+  /** Arrow and Parquet: the embedding column. */
   column?: string;
-  /** Arrow: a second list column holding each row's positive partner. */
+  /** Arrow and Parquet: a second list column holding each row's positive partner. */
   pairColumn?: string;
   /** Upper bound on rows per chunk; readers pick a default near 8 MiB of values when unset. */
   chunkRows?: number;
   /**
-   * Lets the reader hand out chunks whose arrays it reuses (NPY and NPZ: a ring of REUSE_RING
+   * Lets the reader hand out chunks whose arrays it reuses (NPY, NPZ, Parquet: a ring of REUSE_RING
    * arrays), so a pass allocates no new memory per chunk. A chunk's data is then valid only until
    * the reader is asked for REUSE_RING − 1 more chunks: for consumers that copy what they keep and
    * read at most one chunk ahead (embcheck's own passes). Default false: every chunk is fresh.
