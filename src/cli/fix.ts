@@ -85,8 +85,11 @@ only with --force. Passes over the input: docs/fix.md.`;
 export function inputOf(file: string, flags: OutputFlags, io: CliIO): RunInput {
   // fix's and apply's passes (repair/run.ts) copy what they keep and read one chunk ahead at most
   const opts: OpenOptions = { column: flags.column, key: flags.key, chunkRows: flags.chunkRows, reuseBuffers: true };
+  // an Arrow output carries the other columns of an Arrow input through: only the writing pass decodes them
+  const format = outputFormat(flags.output, flags.to);
+  const carry = format === "arrow" || format === "arrow-stream";
   const input: RunInput = {
-    open: () => openEmbeddings(file, opts, io.stdin),
+    open: (o) => openEmbeddings(file, carry && o?.forWriting ? { ...opts, carryColumns: true } : opts, io.stdin),
     label: file,
     sampleSize: flags.sample,
     seed: flags.seed,
