@@ -58,11 +58,16 @@ export class FileBytes {
   }
 }
 
-const SCRATCH = 1 << 20;
+/** Read-ahead of a file region: small takes (LZ4 and ZSTD blocks, headers) come from one big read. */
+const AHEAD = 4 << 20;
 
 class FileRegion implements ByteInput {
   position = 0;
-  private scratch: Uint8Array | null = null;
+  private buf: Uint8Array = new Uint8Array(0);
+  /** Buffered bytes: buf[bufPos, bufEnd) are the region's bytes from `position` on. */
+  private bufPos = 0;
+  private bufEnd = 0;
+
   constructor(
     private readonly file: FileBytes,
     private readonly start: number,
@@ -73,17 +78,47 @@ class FileRegion implements ByteInput {
     return this.length - this.position;
   }
 
+  /** Makes at least `n` bytes buffered (n ≤ remaining). */
+  private async fill(n: number): Promise<void> {
+    const have = this.bufEnd - this.bufPos;
+    if (have >= n) return;
+    const size = Math.max(n, Math.min(AHEAD, this.remaining));
+    if (this.buf.length < size) {
+      const bigger = new Uint8Array(size);
+      bigger.set(this.buf.subarray(this.bufPos, this.bufEnd));
+      this.buf = bigger;
+    } else {
+      this.buf.copyWithin(0, this.bufPos, this.bufEnd);
+    }
+    this.bufPos = 0;
+    this.bufEnd = have;
+    const want = Math.min(size, this.remaining) - have;
+    await this.file.readInto(this.buf, have, want, this.start + this.position + have);
+    this.bufEnd += want;
+  }
+
   async take(n: number): Promise<Uint8Array> {
-    if (!this.scratch || this.scratch.length < n)
-      this.scratch = new Uint8Array(Math.max(n, Math.min(SCRATCH, this.length)));
-    await this.file.readInto(this.scratch, 0, n, this.start + this.position);
+    await this.fill(n);
+    const v = this.buf.subarray(this.bufPos, this.bufPos + n);
+    this.bufPos += n;
     this.position += n;
-    return this.scratch.subarray(0, n);
+    return v;
   }
 
   async readInto(dst: Uint8Array, at: number, n: number): Promise<void> {
-    await this.file.readInto(dst, at, n, this.start + this.position);
-    this.position += n;
+    const have = this.bufEnd - this.bufPos;
+    if (have === 0 && n >= AHEAD >> 2) {
+      // large reads (uncompressed values) go straight into the caller's array
+      await this.file.readInto(dst, at, n, this.start + this.position);
+      this.position += n;
+      return;
+    }
+    if (have === 0) await this.fill(Math.min(n, AHEAD));
+    const k = Math.min(this.bufEnd - this.bufPos, n);
+    dst.set(this.buf.subarray(this.bufPos, this.bufPos + k), at);
+    this.bufPos += k;
+    this.position += k;
+    if (k < n) await this.readInto(dst, at + k, n - k);
   }
 }
 

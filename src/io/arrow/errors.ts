@@ -3,7 +3,7 @@
  * that does not decode) become InputErrors: one line naming the file, what was being read (the
  * record batch), what is wrong and the byte offset.
  */
-import { EmbcheckError, InputError } from "../../errors.js";
+import { EmbcheckError, InputError, InternalError } from "../../errors.js";
 import { CorruptData } from "../codecs/input.js";
 import { BadBuffer } from "./batch.js";
 import { Truncated } from "./bytes.js";
@@ -30,6 +30,7 @@ export function asInputError(err: unknown, file: string, doing: string): Embchec
   if (err instanceof BadBuffer)
     return new InputError(`${doing}: ${err.message}`, { file, byteOffset: err.at }, DAMAGED);
   if (err instanceof CorruptData) return new InputError(`${doing}: ${err.message}`, { file }, DAMAGED);
+  // anything else is a defect of the reader, not of the input: say so rather than blame the file
   const msg = err instanceof Error ? err.message.split("\n")[0] : String(err);
-  return new InputError(`${doing}: the Arrow data is truncated or corrupt (${msg})`, { file }, DAMAGED);
+  return new InternalError(`${file}: ${doing}: ${msg}`);
 }

@@ -104,6 +104,11 @@ export class Table {
     return at;
   }
 
+  /** Position of field `id`'s inline value in the buffer, or 0 when absent (tests edit fields through it). */
+  offsetOf(id: number): number {
+    return this.field(id, 0);
+  }
+
   has(id: number): boolean {
     const slot = 4 + 2 * id;
     return slot + 2 <= this.vtSize && this.fb.view.getUint16(this.vt + slot, true) !== 0;

@@ -14,7 +14,7 @@
  * "RangeError: Invalid string length" — the failure polars' large ZSTD batches showed.
  * Content checksums (XXH64) are skipped, as fzstd and pyarrow's readers do; pyarrow and polars write none.
  */
-import { Readable } from "node:stream";
+import type { Transform } from "node:stream";
 import zlib from "node:zlib";
 import { Decompress } from "fzstd";
 import { type ByteInput, CorruptData, type DecodedStream } from "./input.js";
@@ -27,7 +27,7 @@ const MAX_BLOCK = 128 << 10;
 
 const u32 = (b: Uint8Array, i: number) => (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
 
-type ZstdFactory = (options: zlib.ZlibOptions) => import("node:stream").Transform;
+type ZstdFactory = (options: zlib.ZlibOptions) => Transform;
 
 /** Node's built-in streaming ZSTD decoder, or null on a Node without it (Node 20). */
 export function nodeZstd(): ZstdFactory | null {
@@ -47,7 +47,13 @@ const BATCH = 1 << 20;
  * 1 MiB (a decoder may keep them; one write per block would cost a thread-pool round trip each in
  * Node's zlib). Skippable frames are dropped.
  */
-async function* checkedFrames(input: ByteInput, expected: number): AsyncGenerator<Uint8Array> {
+interface Piece {
+  bytes: Uint8Array;
+  /** The piece ends a frame (Node's decoder takes one frame per stream). */
+  frameEnd: boolean;
+}
+
+async function* checkedFrames(input: ByteInput, expected: number): AsyncGenerator<Piece> {
   let batch = new Uint8Array(BATCH + MAX_BLOCK + 32);
   let fill = 0;
   /** Reads `n` bytes of the input into the batch and returns where they are. */
@@ -62,12 +68,12 @@ async function* checkedFrames(input: ByteInput, expected: number): AsyncGenerato
     fill += n;
     return fill - n;
   };
-  const flush = function* (): Generator<Uint8Array> {
+  const flush = function* (frameEnd: boolean): Generator<Piece> {
     if (fill === 0) return;
-    const out = batch.subarray(0, fill);
+    const bytes = batch.subarray(0, fill);
     batch = new Uint8Array(BATCH + MAX_BLOCK + 32);
     fill = 0;
-    yield out;
+    yield { bytes, frameEnd };
   };
   let content = 0;
   while (input.remaining > 0) {
@@ -138,13 +144,13 @@ async function* checkedFrames(input: ByteInput, expected: number): AsyncGenerato
       // raw and RLE blocks decode to blockSize bytes; a compressed block to at most blockMax
       frameContent += type === 2 ? 0 : blockSize;
       await need(type === 1 ? 1 : blockSize, "a block");
-      if (fill >= BATCH) yield* flush();
       if (last) break;
+      if (fill >= BATCH) yield* flush(false);
     }
     if (fhd & 0x04) await need(4, "the content checksum");
     content += size ?? frameContent;
+    yield* flush(true);
   }
-  yield* flush();
 }
 
 /** Streams the decoded bytes of one region of ZSTD frames; `expected` is the decoded length. */
@@ -164,28 +170,89 @@ export class ZstdStream implements DecodedStream {
     this.next = backend === "node" ? this.viaNode(frames) : this.viaFzstd(frames);
   }
 
-  private viaNode(frames: AsyncGenerator<Uint8Array>): () => Promise<Uint8Array | null> {
+  /**
+   * Node's decoder, one zlib stream per frame (it stops at the end of the first frame), paused
+   * after every output piece so that decoded bytes wait for the reader instead of piling up.
+   */
+  private viaNode(frames: AsyncGenerator<Piece>): () => Promise<Uint8Array | null> {
     const create = nodeZstd() as ZstdFactory;
-    const z = create({ chunkSize: 1 << 20 });
-    const out = Readable.from(frames, { objectMode: false }).pipe(z);
+    const out: Uint8Array[] = [];
+    let z: Transform | null = null;
     let failed: unknown = null;
-    const it = out[Symbol.asyncIterator]();
+    let writing = false;
+    let ending = false;
+    let wake: (() => void) | null = null;
+    const notify = () => {
+      const w = wake;
+      wake = null;
+      w?.();
+    };
+    const open = (): Transform => {
+      const t = create({ chunkSize: 1 << 20 });
+      t.on("data", (d: Buffer) => {
+        out.push(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+        t.pause();
+        notify();
+      });
+      t.on("error", (e) => {
+        failed ??= e;
+        notify();
+      });
+      t.on("end", () => {
+        if (z === t) z = null;
+        ending = false;
+        notify();
+      });
+      return t;
+    };
+    const corrupt = (e: unknown) =>
+      e instanceof CorruptData
+        ? e
+        : new CorruptData(`ZSTD data is corrupt (${(e as Error).message})`, this.input.position);
     return async () => {
-      if (failed) throw failed;
-      try {
-        const r = await it.next();
-        return r.done ? null : new Uint8Array(r.value.buffer, r.value.byteOffset, r.value.byteLength);
-      } catch (e) {
-        failed =
-          e instanceof CorruptData
-            ? e
-            : new CorruptData(`ZSTD data is corrupt (${(e as Error).message})`, this.input.position);
-        throw failed;
+      for (;;) {
+        if (out.length) return out.shift() as Uint8Array;
+        if (failed) {
+          z?.destroy();
+          throw corrupt(failed);
+        }
+        z?.resume();
+        if (!writing && !ending) {
+          let r: IteratorResult<Piece>;
+          try {
+            r = await frames.next();
+          } catch (e) {
+            z?.destroy();
+            throw e;
+          }
+          if (r.done) {
+            if (!z) return null;
+            ending = true;
+            z.end();
+          } else {
+            const t = z ?? open();
+            z = t;
+            writing = true;
+            t.write(r.value.bytes, (err) => {
+              writing = false;
+              if (err) failed ??= err;
+              notify();
+            });
+            if (r.value.frameEnd) {
+              ending = true;
+              t.end();
+            }
+          }
+          if (out.length || failed) continue;
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
       }
     };
   }
 
-  private viaFzstd(frames: AsyncGenerator<Uint8Array>): () => Promise<Uint8Array | null> {
+  private viaFzstd(frames: AsyncGenerator<Piece>): () => Promise<Uint8Array | null> {
     const out: Uint8Array[] = [];
     const d = new Decompress((chunk) => {
       if (chunk.length) out.push(chunk);
@@ -200,7 +267,7 @@ export class ZstdStream implements DecodedStream {
             done = true;
             d.push(new Uint8Array(0), true);
           } else {
-            d.push(r.value, false);
+            d.push(r.value.bytes, false);
           }
           // fzstd 0.1.1 keeps an empty view of every pushed piece in its carry-over list `c` when
           // nothing is carried over (`l` = 0); each view pins its piece, so a long frame would be
