@@ -94,8 +94,11 @@ export function inputOf(spec: InputSpec, flags: OutputFlags, ctx: CommandContext
   // fix's and apply's passes (repair/run.ts) copy what they keep and read one chunk ahead at most;
   // a dataset keeps each chunk's Arrow rows so the writer can carry the other columns through
   const opts: OpenOptions = { column: flags.column, key: flags.key, chunkRows: flags.chunkRows, reuseBuffers: true };
+  // an Arrow output carries the other columns of an Arrow input through: only the writing pass decodes them
+  const format = outputFormat(flags.output, flags.to);
+  const carry = format === "arrow" || format === "arrow-stream";
   const input: RunInput = {
-    open: () => openInput(spec, { ...opts, carryColumns: true }, io.stdin),
+    open: (o) => openInput(spec, carry && o?.forWriting ? { ...opts, carryColumns: true } : opts, io.stdin),
     label: file,
     sampleSize: flags.sample,
     seed: flags.seed,

@@ -1,13 +1,17 @@
 /**
  * One more pass over an Arrow IPC file (or stream file) that keeps the values of a few scalar
  * columns at given global row indices: the labels of `--color-by` and the ids shown in the map's
- * tooltips. Record batches are read one at a time (apache-arrow decodes a whole batch; only the
- * asked columns' values at the asked rows are kept), so memory stays at one batch.
+ * tooltips. Record batches are read one at a time through the Arrow reader's own checks
+ * (src/io/arrow/); only the asked columns are decoded (by apache-arrow, from their own buffers),
+ * so memory stays at those columns of one batch.
  */
-import fs from "node:fs";
-import { type RecordBatch, RecordBatchReader, type Schema, Type } from "apache-arrow";
+import type { Schema } from "apache-arrow";
+import { Type } from "apache-arrow";
 import { EmbcheckError, InputError, UsageError } from "../errors.js";
-import { registerArrowCodecs } from "./codecs.js";
+import { prepareBatch } from "./arrow/batch.js";
+import { Carrier } from "./arrow/carry.js";
+import { asInputError as arrowInputError } from "./arrow/errors.js";
+import { openArrowPath } from "./arrow/open.js";
 
 export type CellValue = string | number | null;
 
@@ -34,53 +38,60 @@ export async function readColumnValues(
   if (path === "-") {
     throw new UsageError("--color-by reads the input a second time, so it needs a file, not stdin");
   }
-  registerArrowCodecs();
-  let fh: fs.promises.FileHandle;
+  const provider = await openArrowPath(path);
+  let doing = "cannot read the Arrow columns for --color-by or ids";
   try {
-    fh = await fs.promises.open(path, "r");
-  } catch (err) {
-    throw new InputError(`cannot open: ${(err as Error).message}`, { file: path });
-  }
-  try {
-    let reader: RecordBatchReader;
+    let schema: Schema;
     try {
-      reader = await RecordBatchReader.from(fh);
-      await reader.open();
+      schema = await provider.arrowSchema();
     } catch (err) {
       throw asInputError(err, path);
     }
-    const names = pickColumns(reader.schema, path, request);
+    const names = pickColumns(schema, path, request);
     const out = new Map<string, CellValue[]>(names.map((n) => [n, new Array<CellValue>(indices.length).fill(null)]));
     if (names.length === 0) return out;
+    const columns = names.map((n) => schema.fields.findIndex((f) => f.name === n));
+    const carrier = new Carrier(schema, columns);
     // Row positions sorted by index, consumed batch by batch.
     const order = Array.from({ length: indices.length }, (_, i) => i).sort((a, b) => indices[a] - indices[b]);
     let next = 0;
     let offset = 0;
-    for (;;) {
-      let batch: RecordBatch | null;
-      try {
-        const r = await reader.next();
-        batch = r.done ? null : (r.value as RecordBatch);
-      } catch (err) {
-        throw asInputError(err, path);
-      }
-      if (!batch) break;
-      const end = offset + batch.numRows;
-      while (next < order.length && indices[order[next]] < end) {
-        const at = order[next];
-        const local = indices[at] - offset;
-        for (const name of names) {
-          const col = batch.getChild(name);
-          (out.get(name) as CellValue[])[at] = col ? toCell(col.get(local)) : null;
+    while (next < order.length) {
+      doing = "cannot read the Arrow columns for --color-by or ids";
+      const ref = await provider.next(carrier);
+      if (!ref) break;
+      doing = `cannot read record batch ${ref.index} for --color-by or ids`;
+      const end = offset + ref.header.length;
+      if (next < order.length && indices[order[next]] < end) {
+        const batch = await prepareBatch({
+          schema: provider.schema,
+          version: provider.version,
+          header: ref.header,
+          body: ref.body,
+          messageAt: ref.messageAt,
+          lists: [],
+          carrier,
+          holdLast: () => false,
+        });
+        const rb = batch.carried;
+        while (rb && next < order.length && indices[order[next]] < end) {
+          const at = order[next];
+          const local = indices[at] - offset;
+          names.forEach((name, k) => {
+            const col = rb.getChildAt(columns[k]);
+            (out.get(name) as CellValue[])[at] = col ? toCell(col.get(local)) : null;
+          });
+          next++;
         }
-        next++;
       }
+      await ref.body.end();
       offset = end;
-      if (next >= order.length) break;
     }
     return out;
+  } catch (err) {
+    throw err instanceof EmbcheckError ? err : arrowInputError(err, path, doing);
   } finally {
-    await fh.close().catch(() => {});
+    await provider.release();
   }
 }
 

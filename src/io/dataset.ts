@@ -102,7 +102,7 @@ export async function openDataset(spec: InputSpec, opts: DatasetOptions = {}): P
     let offset = 0;
     let schema: string | null = null;
     for (let i = 0; i < files.length; i++) {
-      const src = await openEmbeddings(files[i].path, readerOpts);
+      const src = await openEmbeddings(files[i].path, carry ? { ...readerOpts, carryColumns: true } : readerOpts);
       current = src;
       try {
         checkDims(src.info, head);

@@ -9,27 +9,10 @@ import { openArrowFile, openArrowStream } from "./arrow.js";
 import { openNpyFile, openNpyStream } from "./npy.js";
 import { openNpzFile } from "./npz.js";
 import { openParquetFile } from "./parquet.js";
-import type { EmbeddingSource, InputFormat, OpenOptions } from "./types.js";
+import { sniff } from "./sniff.js";
+import type { EmbeddingSource, OpenOptions } from "./types.js";
 
-const NPY = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
-const ZIP = [0x50, 0x4b, 0x03, 0x04];
-const ZIP_EMPTY = [0x50, 0x4b, 0x05, 0x06];
-const ARROW = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31];
-const ARROW_STREAM = [0xff, 0xff, 0xff, 0xff];
-const PARQUET = [0x50, 0x41, 0x52, 0x31];
-
-const startsWith = (head: Uint8Array, magic: number[]) =>
-  head.length >= magic.length && magic.every((b, i) => head[i] === b);
-
-/** The format a file's first bytes announce, or null. */
-export function sniff(head: Uint8Array): InputFormat | null {
-  if (startsWith(head, NPY)) return "npy";
-  if (startsWith(head, ZIP) || startsWith(head, ZIP_EMPTY)) return "npz";
-  if (startsWith(head, ARROW)) return "arrow";
-  if (startsWith(head, ARROW_STREAM)) return "arrow-stream";
-  if (startsWith(head, PARQUET)) return "parquet";
-  return null;
-}
+export { sniff };
 
 function unknown(file: string, head: Uint8Array, formats: string): InputError {
   if (head.length === 0) return new InputError("the input is empty (0 bytes)", { file }, "give a file with embeddings");
@@ -61,13 +44,11 @@ export async function openEmbeddings(
     case "npz":
       return openNpzFile(path, opts);
     case "arrow":
+    case "arrow-stream":
+      // a stream-format file is read through the file handle too: the bytes of columns not needed are seeked over
       return openArrowFile(path, opts);
     case "parquet":
       return openParquetFile(path, opts);
-    case "arrow-stream": {
-      const { createReadStream } = await import("node:fs");
-      return openArrowStream(createReadStream(path, { highWaterMark: 1 << 20 }), path, opts);
-    }
     default:
       throw unknown(path, head, FILE_FORMATS);
   }

@@ -78,6 +78,11 @@ export interface OpenOptions {
   column?: string;
   /** Arrow and Parquet: a second list column holding each row's positive partner. */
   pairColumn?: string;
+  /**
+   * Arrow: also decode the columns other than the embedding column (one record batch's worth at a
+   * time), so a writer can carry them through (`chunk.arrow`). Off for report/check/plot.
+   */
+  carryColumns?: boolean;
   /** Upper bound on rows per chunk; readers pick a default near 8 MiB of values when unset. */
   chunkRows?: number;
   /**

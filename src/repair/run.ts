@@ -17,8 +17,8 @@ import { profileChunks } from "../profile/run.js";
 import type { Pipeline } from "./pipeline.js";
 
 export interface RunInput {
-  /** Opens the input afresh (called once per pass). */
-  open(): Promise<EmbeddingSource>;
+  /** Opens the input afresh (called once per pass); `forWriting` for the pass whose rows a writer gets. */
+  open(o?: { forWriting?: boolean }): Promise<EmbeddingSource>;
   sampleSize?: number;
   seed?: number;
   /** The input's name in errors. */
@@ -136,7 +136,7 @@ export async function applyPass(
   pass: number,
   profileBefore: boolean,
 ): Promise<ApplyResult> {
-  const source = await input.open();
+  const source = await input.open({ forWriting: true });
   let w: VectorWriter | null = null;
   // the previous block's write: it overlaps this block's work and is awaited before the next write
   let writing: Promise<void> | null = null;

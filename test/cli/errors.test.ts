@@ -68,7 +68,13 @@ function unreadableFixtures(): string[] {
       .filter((f) => /\.(npy|npz|arrow|arrows|feather)$/.test(f))
       .map((f) => `${dir}/${f}`);
   const readableArrow = Object.keys(JSON.parse(readFileSync(join(ROOT, "fixtures/arrow/expected.json"), "utf8")));
-  const arrowErrors = list("fixtures/arrow").filter((f) => !readableArrow.includes(f.slice("fixtures/arrow/".length)));
+  // readable without expected values: the huge_* memory fixtures (test/io/arrow.test.ts reads them), the NumPy twins of
+  // the big_* files, and unsupported_type.arrow (a ListView column beside the embedding: refused only when carried)
+  const readableOther = /^(huge_.*|big_.*\.npy|unsupported_type\.arrow)$/;
+  const arrowErrors = list("fixtures/arrow").filter((f) => {
+    const name = f.slice("fixtures/arrow/".length);
+    return !readableArrow.includes(name) && !readableOther.test(name);
+  });
   return [...list("fixtures/npy/bad"), ...list("fixtures/npz/bad"), ...arrowErrors];
 }
 

@@ -2,12 +2,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Data, tableFromIPC } from "apache-arrow";
-import { compressFrameSync } from "lz4-napi";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/errors.js";
-import { chooseColumn, listRowsToMatrix, openArrowFile, openArrowStream } from "../../src/io/arrow.js";
-import { decodeLz4Frame, decodeZstd, registerArrowCodecs } from "../../src/io/codecs.js";
+import { openArrowFile, openArrowStream } from "../../src/io/arrow.js";
+import { openNpyFile } from "../../src/io/npy.js";
 import type { Chunk, EmbeddingSource, OpenOptions } from "../../src/io/types.js";
 
 const DIR = fileURLToPath(new URL("../../fixtures/arrow/", import.meta.url));
@@ -30,6 +28,8 @@ interface Expected {
   pairNullRows?: number[];
   pairRowSums?: (number | null)[];
   pairRowsExact?: Record<string, (number | null)[]>;
+  /** The .npy beside it holding the same values (null rows as zeros, null values as NaN). */
+  npy?: string;
 }
 
 const expected: Record<string, Expected> = JSON.parse(fs.readFileSync(fixture("expected.json"), "utf8"));
@@ -259,78 +259,82 @@ describe("Arrow readers on the fixtures", () => {
   });
 });
 
-describe("Arrow copy of sliced data", () => {
-  it("respects the offsets of sliced FixedSizeList data, including its null bitmap", () => {
-    const table = tableFromIPC(fs.readFileSync(fixture("fsl_f32.arrow")));
-    const col = chooseColumn(table.schema, "fsl_f32.arrow");
-    const data = (table.batches[0].data.children[col.index] as Data).slice(2, 5);
-    const { matrix, nulls } = listRowsToMatrix(col, data, 1, 4, 8, 3, "x");
-    expect(Array.from(nulls!)).toEqual([1, 0, 0, 0]); // global row 3 is null
-    const e = expected["fsl_f32.arrow"];
-    for (let r = 0; r < 4; r++) {
-      const sum = Array.from(matrix.data.subarray(r * 8, r * 8 + 8)).reduce((a, b) => a + b, 0);
-      expect(sum).toBeCloseTo(e.rowSums[3 + r]!, 12);
-    }
+describe("Arrow record batches larger than the chunk size", () => {
+  const big = names.filter((n) => expected[n].npy);
+
+  it("has a one-batch fixture for every codec, from both writers, in files and streams", () => {
+    const all = big.map((n) => expected[n]);
+    expect(new Set(all.map((e) => e.compression))).toEqual(new Set([null, "lz4", "zstd"]));
+    expect(new Set(all.map((e) => e.writer))).toEqual(new Set(["pyarrow", "polars"]));
+    expect(new Set(all.map((e) => e.format))).toEqual(new Set(["arrow", "arrow-stream"]));
+    for (const e of all) expect(e.batches).toBe(1);
   });
 
-  it("respects the offsets of sliced LargeList data and of its child's null bitmap", () => {
-    const table = tableFromIPC(fs.readFileSync(fixture("largelist_f32.arrow")));
-    const col = chooseColumn(table.schema, "largelist_f32.arrow");
-    const data = (table.batches[0].data.children[col.index] as Data).slice(1, 9);
-    const { matrix, nulls } = listRowsToMatrix(col, data, 0, 8, 5, 1, "x");
-    expect(Array.from(nulls!)).toEqual([1, 0, 0, 0, 0, 0, 0, 0]); // global rows 1..8; row 1 is null
-    const e = expected["largelist_f32.arrow"];
-    for (let r = 0; r < 8; r++) {
-      const sum = Array.from(matrix.data.subarray(r * 5, r * 5 + 5)).reduce((a, b) => a + b, 0);
-      const want = e.rowSums[1 + r];
-      if (want === null) expect(sum).toBeNaN();
-      else expect(sum).toBeCloseTo(want, 12);
+  for (const name of big) {
+    const e = expected[name];
+    for (const chunkRows of [100, 7]) {
+      it(`reads ${name} (${e.writer}, ${e.compression ?? "uncompressed"}) in chunks of ${chunkRows} rows, every value equal to the .npy bit for bit`, async () => {
+        const npy = await collect(await openNpyFile(fixture(e.npy as string)));
+        const want = npy.flatMap((c) => Array.from(c.matrix.data));
+        // the file by path, and the same bytes as a pipe (stdin) for stream-format fixtures
+        const sources = [await open(name, optsFor(name, { chunkRows }))];
+        if (name.endsWith(".arrows")) {
+          sources.push(
+            await openArrowStream(
+              fs.createReadStream(fixture(name), { highWaterMark: 4096 }),
+              "-",
+              optsFor(name, { chunkRows }),
+            ),
+          );
+        }
+        for (const src of sources) {
+          const chunks = await collect(src);
+          expect(chunks.length).toBe(Math.ceil(e.rows / chunkRows));
+          for (const c of chunks) expect(c.matrix.rows).toBeLessThanOrEqual(chunkRows);
+          const got = chunks.flatMap((c) => Array.from(c.matrix.data));
+          expect(got.length).toBe(want.length);
+          // Object.is: NaN equals NaN, and -0 must stay -0
+          const firstDiff = got.findIndex((v, i) => !Object.is(v, want[i]));
+          expect(firstDiff).toBe(-1);
+          checkAll(name, chunks, chunkRows);
+        }
+      });
     }
-  });
+  }
 });
 
-describe("Arrow compression codecs", () => {
-  it("registers idempotently", () => {
-    registerArrowCodecs();
-    registerArrowCodecs();
-  });
-
-  it("decodes a ZSTD frame without a content size given the length, and returns 8-byte aligned output", () => {
-    // zstd frame, no content size, one raw block "abcdefgh" (as polars writes small buffers)
-    const frame = Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x00, 0x41, 0x00, 0x00, ...Buffer.from("abcdefgh")]);
-    const out = decodeZstd(frame, 8);
-    expect(Buffer.from(out).toString()).toBe("abcdefgh");
-    expect(out.byteOffset % 8).toBe(0);
-    expect(Buffer.from(decodeZstd(frame, null)).toString()).toBe("abcdefgh");
-  });
-
-  it("decodes an LZ4 frame and checks its length against Arrow's 8-byte prefix", () => {
-    // Arrow's 8-byte length prefix, then an LZ4 frame with block and content checksums.
-    const frame = compressFrameSync(Buffer.from("hello, hello, hello"), {
-      blockChecksums: true,
-      contentChecksum: true,
-    });
-    const body = new Uint8Array(8 + frame.length);
-    new DataView(body.buffer).setBigInt64(0, 19n, true);
-    body.set(frame, 8);
-    const out = decodeLz4Frame(body.subarray(8));
-    expect(Buffer.from(out).toString()).toBe("hello, hello, hello");
-    expect(out.byteOffset % 8).toBe(0);
-    const lying = Uint8Array.from(body);
-    lying[0] = 20;
-    expect(() => decodeLz4Frame(lying.subarray(8))).toThrow(/header says 20/);
-  });
-
-  it("reports a corrupt LZ4 body (block checksum mismatch) as an InputError naming the record batch", async () => {
+describe("Arrow codec errors inside a record batch", () => {
+  it("reports a corrupt LZ4 block in the embedding values as one InputError naming the batch and a byte offset", async () => {
     const buf = fs.readFileSync(fixture("polars_lz4.arrow"));
-    const at = buf.indexOf(Buffer.from([0x04, 0x22, 0x4d, 0x18]));
-    buf[at + 200] ^= 0x55;
+    // the values of the embedding column are the largest LZ4 frame of the first batch
+    const frames: number[] = [];
+    for (let at = buf.indexOf(LZ4_MAGIC); at >= 0; at = buf.indexOf(LZ4_MAGIC, at + 1)) frames.push(at);
+    const sizes = frames.map((f, i) => (frames[i + 1] ?? buf.length) - f);
+    const values = frames[sizes.indexOf(Math.max(...sizes))];
+    buf[values + 200] ^= 0x55;
     const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "embcheck-arrow-")), "corrupt.arrow");
     fs.writeFileSync(tmp, buf);
     const err = await inputErrorOf(() => openArrowFile(tmp));
-    expect(err.message).toContain(`${tmp}: cannot read record batch 0: the Arrow data is truncated or corrupt`);
+    expect(err.message).toMatch(
+      new RegExp(
+        `^${tmp}: cannot read record batch \\d: the values buffer of column "embedding": LZ4 block checksum mismatch \\(at byte \\d+\\)`,
+      ),
+    );
+    expect(err.where.byteOffset).toBeGreaterThan(values);
+    expect(err.message.split("\n").length).toBe(1);
+  });
+
+  it("does not decode a column report does not need: a corrupt id column still reads", async () => {
+    const buf = fs.readFileSync(fixture("polars_lz4.arrow"));
+    const first = buf.indexOf(LZ4_MAGIC); // the first frame is a buffer of the id column
+    buf[first + 12] ^= 0x55;
+    const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "embcheck-arrow-")), "corrupt-id.arrow");
+    fs.writeFileSync(tmp, buf);
+    checkAll("polars_lz4.arrow", await collect(await openArrowFile(tmp)));
   });
 });
+
+const LZ4_MAGIC = Buffer.from([0x04, 0x22, 0x4d, 0x18]);
 
 describe("Arrow readers on bad input", () => {
   it("rejects a truncated Arrow file, naming the file and the missing footer", async () => {
@@ -452,21 +456,27 @@ describe("Arrow readers on bad input", () => {
     expect(err.message).toContain('pair.arrow: pair column "doc_short" has 5 dims but "query" has 6');
   });
 
-  it("rejects a List pair row whose length differs from the embedding width, naming the global row", () => {
-    const table = tableFromIPC(fs.readFileSync(fixture("ragged.arrow")));
-    const col = chooseColumn(table.schema, "ragged.arrow");
-    const data = table.batches[1].data.children[col.index] as Data;
-    const run = () => listRowsToMatrix(col, data, 0, 10, 4, 10, "ragged.arrow", "query");
-    expect(run).toThrow(InputError);
-    expect(run).toThrow(
-      'ragged.arrow: the pair row has 3 values, but "query" has 4 dims (at row 13, column "embedding")',
-    );
+  it("rejects a List pair row whose length differs from the embedding width, naming the global row", async () => {
+    for (const chunkRows of [undefined, 4]) {
+      const err = await inputErrorOf(() =>
+        openArrowFile(fixture("pair_ragged.arrow"), { column: "query", pairColumn: "doc", chunkRows }),
+      );
+      expect(err.message).toBe(
+        `${fixture("pair_ragged.arrow")}: the pair row has 3 values, but "query" has 4 dims (at row 13, column "doc"); every vector must have the same length`,
+      );
+    }
   });
 
-  it("rejects a schema with a column type apache-arrow cannot decode, saying so instead of 'corrupt'", async () => {
-    const err = await inputErrorOf(() => openArrowFile(fixture("unsupported_type.arrow")));
+  it("reads the embedding column beside a column type apache-arrow cannot decode, which it never decodes", async () => {
+    const src = await openArrowFile(fixture("unsupported_type.arrow"));
+    const chunks = await collect(src);
+    expect(chunks.map((c) => Array.from(c.matrix.data))).toEqual([[1, 1, 1, 1]]);
+  });
+
+  it("refuses to carry a column apache-arrow cannot decode through, saying which type", async () => {
+    const err = await inputErrorOf(() => openArrowFile(fixture("unsupported_type.arrow"), { carryColumns: true }));
     expect(err.message).toContain(
-      "unsupported_type.arrow: cannot read the Arrow schema: the Arrow schema uses a column type",
+      "unsupported_type.arrow: cannot read the Arrow schema to carry the other columns through",
     );
   });
 

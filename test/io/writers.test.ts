@@ -32,7 +32,12 @@ async function fixTo(input: string, pipeline: string, out: string, dtype: Output
   const format = outputFormat(out);
   const p = new Pipeline(pipeline);
   // float64 covariance: the committed files were written from it (the exact path)
-  const run = { open: () => openEmbeddings(input, { chunkRows }), sampleSize: 64, precision: "float64" as const };
+  // the writing pass carries the other columns of an Arrow input through (as the CLI asks for an Arrow output)
+  const run = {
+    open: (o?: { forWriting?: boolean }) => openEmbeddings(input, { chunkRows, carryColumns: o?.forWriting }),
+    sampleSize: 64,
+    precision: "float64" as const,
+  };
   await runFix(run, p, (info, rows, dims) =>
     openWriter(out, { format, dtype, cols: dims, rows, column: info.column ?? "embedding" }),
   );
