@@ -2,7 +2,6 @@
 import { type Command, Option } from "commander";
 import type { Analysis } from "../api.js";
 import { UsageError } from "../errors.js";
-import { readColumnValues } from "../io/arrow-column.js";
 import { renderBrailleMap } from "../report/braille.js";
 import { type Projection, projectSample, type SampleMap } from "../report/map.js";
 import { type CliIO, type CommandContext, EXIT, intOption, wantColor } from "./context.js";
@@ -54,6 +53,8 @@ export async function sampleMapForCli(
   if (status) io?.stderr.write("\r\x1b[2K");
   if (isArrow && file !== "-") {
     const optional = ID_COLUMNS.filter((c) => c !== info.column);
+    // apache-arrow loads only here, for Arrow input (issue 19: start-up).
+    const { readColumnValues } = await import("../io/arrow-column.js");
     const cols = await readColumnValues(file, map.indices, {
       required: flags.colorBy !== undefined ? [flags.colorBy] : [],
       optional,

@@ -4,10 +4,12 @@
  */
 import { open as openFile } from "node:fs/promises";
 import { InputError } from "../errors.js";
-import { openArrowFile, openArrowStream } from "./arrow.js";
 import { openNpyFile, openNpyStream } from "./npy.js";
 import { openNpzFile } from "./npz.js";
 import type { EmbeddingSource, InputFormat, OpenOptions } from "./types.js";
+
+/** apache-arrow costs ~180 ms to import: load the Arrow reader only for Arrow input (issue 19). */
+const arrowReader = () => import("./arrow.js");
 
 const NPY = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
 const ZIP = [0x50, 0x4b, 0x03, 0x04];
@@ -66,10 +68,10 @@ export async function openEmbeddings(
     case "npz":
       return openNpzFile(path, opts);
     case "arrow":
-      return openArrowFile(path, opts);
+      return (await arrowReader()).openArrowFile(path, opts);
     case "arrow-stream": {
       const { createReadStream } = await import("node:fs");
-      return openArrowStream(createReadStream(path, { highWaterMark: 1 << 20 }), path, opts);
+      return (await arrowReader()).openArrowStream(createReadStream(path, { highWaterMark: 1 << 20 }), path, opts);
     }
     default:
       throw unknown(path, head, FILE_FORMATS);
@@ -130,7 +132,7 @@ async function openStdin(stdin: AsyncIterable<Uint8Array>, opts: OpenOptions): P
     case "npy":
       return openNpyStream(whole, "stdin", opts);
     case "arrow-stream":
-      return openArrowStream(whole, "stdin", opts);
+      return (await arrowReader()).openArrowStream(whole, "stdin", opts);
     case "npz":
     case "arrow":
       throw new InputError(

@@ -1,7 +1,6 @@
 /** Picks a writer for an output path (by extension) or for stdout (`--to npy|arrow`). */
 import { extname } from "node:path";
 import { UsageError } from "../../errors.js";
-import { ArrowWriter } from "./arrow.js";
 import { NpyWriter } from "./npy.js";
 import { NpzWriter } from "./npz.js";
 import { type ByteSink, FileSink, StreamSink } from "./sink.js";
@@ -67,13 +66,16 @@ export async function openWriter(path: string, opts: WriterOptions): Promise<Vec
       case "npz":
         return new NpzWriter(sink, opts.cols, opts.dtype, opts.rows);
       case "arrow":
-      case "arrow-stream":
+      case "arrow-stream": {
+        // apache-arrow (~180 ms to import) only when Arrow is written.
+        const { ArrowWriter } = await import("./arrow.js");
         return new ArrowWriter(sink, {
           stream: opts.format === "arrow-stream",
           dtype: opts.dtype,
           cols: opts.cols,
           column: opts.column,
         });
+      }
     }
   } catch (e) {
     await sink.abort();
