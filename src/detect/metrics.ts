@@ -30,6 +30,8 @@ export interface Metrics {
   uniformity: UniformityMetrics;
   alignment: AlignmentMetrics | null;
   spectrum: SpectrumMetrics;
+  /** Every eigenvalue of the covariance, descending (the report keeps only 64 ratios; the HTML spectrum draws all d). */
+  eigenvalues: Float64Array;
   sample: { rows: number; seed: number; indices: Float64Array };
   /** Seconds spent per stage. */
   timing: Record<string, number>;
@@ -273,6 +275,7 @@ export function computeMetrics(p: Profile, hasPairs: boolean, opts: MetricsOptio
     uniformity,
     alignment,
     spectrum,
+    eigenvalues: values,
     sample: { rows: indices.length, seed: p.seed, indices },
     timing,
   };
