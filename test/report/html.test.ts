@@ -33,7 +33,10 @@ describe("renderHtml", () => {
   beforeAll(async () => {
     anisotropic = await analyze(`${SCENARIOS}/anisotropic.npy`, { sampleSize: 500 });
     healthy = await analyze(`${SCENARIOS}/healthy.npy`, { sampleSize: 300 });
-    html = await renderHtml(anisotropic.report, { map: mapOf(anisotropic) });
+    html = await renderHtml(anisotropic.report, {
+      map: mapOf(anisotropic),
+      eigenvalues: anisotropic.metrics.eigenvalues,
+    });
   });
 
   test("is self-contained: no URL, no <link>, no external script, no @import or url()", () => {
@@ -52,11 +55,12 @@ describe("renderHtml", () => {
     for (const f of r.findings) expect(html).toContain(`<code>${f.id}</code>`);
   });
 
-  test("draws one bar per histogram bin, one point per component and per map row, three dims rules", () => {
+  test("draws one bar per histogram bin and per component, one point per map row, three dims rules", () => {
     const map = mapOf(anisotropic);
-    const want = expectedMarks(anisotropic.report, map);
+    const want = expectedMarks(anisotropic.report, map, anisotropic.metrics.eigenvalues);
     expect(want["norm-bars"]).toBe(30);
     expect(want["cosine-bars"]).toBe(40);
+    expect(want["scree-bars"]).toBe(anisotropic.report.input.dims);
     for (const [name, count] of Object.entries(want)) expect(marksOf(html, name), name).toBe(count);
     expect(marksOf(html, "cosine-isotropic")).toBe(1);
     expect(marksOf(html, "scree-cumulative")).toBe(1);
@@ -91,7 +95,10 @@ describe("renderHtml", () => {
   });
 
   test("gives the same bytes for the same report and map", async () => {
-    const again = await renderHtml(anisotropic.report, { map: mapOf(anisotropic) });
+    const again = await renderHtml(anisotropic.report, {
+      map: mapOf(anisotropic),
+      eigenvalues: anisotropic.metrics.eigenvalues,
+    });
     expect(again).toBe(html);
   });
 

@@ -254,7 +254,9 @@ export function screeChart(
   if ((xTicks[0]?.at ?? Number.POSITIVE_INFINITY) - 1 >= xStep / 2) xTicks.unshift({ at: 1, label: "1" });
 
   const band = W / d;
-  const barW = band > 4 ? band - 1 : band;
+  // Wide bands: 1 px gaps between bars. Narrow ones: bars overlap by half a pixel, so the
+  // antialiased edges of neighbours leave no pale seams (d = 768 draws ~1 px bars).
+  const barW = band > 4 ? band - 1 : band + 0.5;
   let running = 0;
   const bars: string[] = [];
   const line: string[] = [];
