@@ -6,6 +6,8 @@ const ci = Boolean(process.env.CI);
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // Builds dist/ once when missing (the wasm kernels and the spawned CLI need it).
+    globalSetup: ["test/setup/build.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

@@ -185,6 +185,7 @@ describe("the import graph of src/", () => {
   test("the scanner sees the imports it must judge (static, re-export, dynamic, type-only)", () => {
     const has = (from: string, to: string, typeOnly?: boolean) =>
       arrows.some((a) => a.from === from && a.to === to && (typeOnly === undefined || a.typeOnly === typeOnly));
+    expect(has("io/open.ts", "io/arrow.ts", false)).toBe(true); // import("./arrow.js")
     expect(has("index.ts", "api.ts", false)).toBe(true); // export { … } from
     expect(has("io/inputs.ts", "node:fs", true)).toBe(true); // import("node:fs").Dirent in a type
     expect(has("report/json.ts", "report/types.ts", true)).toBe(true); // import type

@@ -229,6 +229,8 @@ async function fixHtml(
   return renderFixHtml(before, after, {
     beforeMap,
     afterMap,
+    beforeEigenvalues: result.before.eigenvalues,
+    afterEigenvalues: result.after.eigenvalues,
     summary: `${pipeline.toString()} → ${flags.output === "-" ? "stdout" : flags.output}`,
   });
 }

@@ -2,7 +2,7 @@
 import { type Command, Option } from "commander";
 import type { Analysis } from "../api.js";
 import { UsageError } from "../errors.js";
-import { type CellValue, type ColumnRequest, readColumnValues } from "../io/arrow-column.js";
+import type { CellValue, ColumnRequest } from "../io/arrow-column.js";
 import { resolveInputs } from "../io/inputs.js";
 import type { SourceInfo } from "../io/types.js";
 import { renderBrailleMap } from "../report/braille.js";
@@ -99,6 +99,8 @@ async function columnsAt(
   indices: ArrayLike<number>,
   request: ColumnRequest,
 ): Promise<Map<string, CellValue[]>> {
+  // apache-arrow loads only here, for Arrow input (issue 19: start-up)
+  const { readColumnValues } = await import("../io/arrow-column.js");
   if (parts.length === 1 && parts[0].start === 0) return readColumnValues(parts[0].path, indices, request);
   const out = new Map<string, CellValue[]>();
   for (const part of parts) {

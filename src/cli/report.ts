@@ -110,7 +110,7 @@ export function registerReport(program: Command, ctx: CommandContext): Command {
       let text: string;
       if (flags.format === "html") {
         const map = await sampleMapForCli(file, analysis, flags, io);
-        text = await renderHtml(report, { map });
+        text = await renderHtml(report, { map, eigenvalues: analysis.metrics.eigenvalues });
       } else {
         text = renderReport(report, flags.format, io, flags.color, !toStdout);
         if (flags.map) {

@@ -16,6 +16,8 @@ export { percentilesBySelection } from "./percentiles.js";
 /** The metrics of the sections `S`, by section key, with the dims, the sample and the timings. */
 export type MetricsOf<S extends readonly AnySection[]> = MetricsHead &
   SectionValues<S> & {
+    /** Every eigenvalue of the covariance, descending (the report keeps only 64 ratios; the HTML spectrum draws all d). */
+    eigenvalues: Float64Array;
     sample: { rows: number; seed: number; indices: Float64Array };
     /** Seconds spent per stage. */
     timing: Record<string, number>;
@@ -109,6 +111,7 @@ export function computeMetrics<S extends readonly AnySection[] = DefaultSections
   return {
     dims: p.dims,
     ...sections,
+    eigenvalues: shared.eigenvalues(),
     sample: { rows: indices.length, seed: p.seed, indices },
     timing,
   } as MetricsOf<S>;

@@ -5,14 +5,17 @@
  */
 import { open as openFile } from "node:fs/promises";
 import { InputError } from "../errors.js";
-import { openArrowFile, openArrowStream } from "./arrow.js";
 import { openNpyFile, openNpyStream } from "./npy.js";
 import { openNpzFile } from "./npz.js";
-import { openParquetFile } from "./parquet.js";
 import { sniff } from "./sniff.js";
 import type { EmbeddingSource, OpenOptions } from "./types.js";
 
 export { sniff };
+
+/** apache-arrow costs ~180 ms to import: load the Arrow reader only for Arrow input (issue 19). */
+const arrowReader = () => import("./arrow.js");
+/** The Parquet reader (and hyparquet) likewise load only for Parquet input. */
+const parquetReader = () => import("./parquet.js");
 
 function unknown(file: string, head: Uint8Array, formats: string): InputError {
   if (head.length === 0) return new InputError("the input is empty (0 bytes)", { file }, "give a file with embeddings");
@@ -46,9 +49,9 @@ export async function openEmbeddings(
     case "arrow":
     case "arrow-stream":
       // a stream-format file is read through the file handle too: the bytes of columns not needed are seeked over
-      return openArrowFile(path, opts);
+      return (await arrowReader()).openArrowFile(path, opts);
     case "parquet":
-      return openParquetFile(path, opts);
+      return (await parquetReader()).openParquetFile(path, opts);
     default:
       throw unknown(path, head, FILE_FORMATS);
   }
@@ -108,7 +111,7 @@ async function openStdin(stdin: AsyncIterable<Uint8Array>, opts: OpenOptions): P
     case "npy":
       return openNpyStream(whole, "stdin", opts);
     case "arrow-stream":
-      return openArrowStream(whole, "stdin", opts);
+      return (await arrowReader()).openArrowStream(whole, "stdin", opts);
     case "npz":
     case "arrow":
     case "parquet":

@@ -1,6 +1,6 @@
 /**
  * The report as one self-contained HTML file: verdict, findings, key numbers, and the charts as
- * inline SVG rendered by Vega at report time (./html/charts.ts). Nothing is fetched: no CDN, no
+ * inline SVG written at report time (./html/charts.ts). Nothing is fetched: no CDN, no
  * web fonts, no external scripts or styles; a Content-Security-Policy forbids any request. The only
  * script shows a mark's description as a tooltip. Pure and deterministic (no timings, no dates):
  * the same report and map give the same bytes.
@@ -15,13 +15,13 @@ import type { ReportHead } from "../detect/types.js";
 import { formatCount, formatNumber } from "./format.js";
 import {
   type ChartSize,
-  cosineSpec,
+  cosineChart,
+  mapChart,
   mapColoring,
-  mapSpec,
-  normSpec,
-  renderSvg,
+  normChart,
+  SIZES,
+  screeChart,
   screeComponents,
-  screeSpec,
 } from "./html/charts.js";
 import type { SampleMap } from "./map.js";
 import { describeShape, findingCounts } from "./summary.js";
@@ -32,11 +32,20 @@ export interface HtmlOptions {
   map?: SampleMap | null;
   /** Page title (default "embcheck report · PATH"). */
   title?: string;
+  /**
+   * Every eigenvalue of the covariance (Metrics.eigenvalues, descending), so the spectrum chart
+   * draws all d components; the report itself keeps only the first min(64, d) ratios. Without
+   * it the chart draws those 64 over an axis that still spans d.
+   */
+  eigenvalues?: ArrayLike<number> | null;
 }
 
 export interface FixHtmlOptions {
   beforeMap?: SampleMap | null;
   afterMap?: SampleMap | null;
+  /** Every covariance eigenvalue of the input and of the output (see HtmlOptions.eigenvalues). */
+  beforeEigenvalues?: ArrayLike<number> | null;
+  afterEigenvalues?: ArrayLike<number> | null;
   /** Page title (default "embcheck fix · PATH"). */
   title?: string;
   /** What was done, shown under the title, e.g. the pipeline "center,l2" and the output path. */
@@ -46,12 +55,10 @@ export interface FixHtmlOptions {
 /** The HTML report of one input. */
 export async function renderHtml(report: Report, opts: HtmlOptions = {}): Promise<string> {
   const title = opts.title ?? `embcheck report · ${report.input.path}`;
-  const [norms, cosine, scree, map] = await Promise.all([
-    renderSvg(normSpec(report)),
-    renderSvg(cosineSpec(report)),
-    renderSvg(screeSpec(report)),
-    opts.map ? renderSvg(mapSpec(opts.map)) : Promise.resolve(null),
-  ]);
+  const norms = normChart(report);
+  const cosine = cosineChart(report);
+  const scree = screeChart(report, SIZES.spectrum, opts.eigenvalues);
+  const map = opts.map ? mapChart(opts.map) : null;
   const body = [
     header(report),
     findingsSection(report),
@@ -59,7 +66,7 @@ export async function renderHtml(report: Report, opts: HtmlOptions = {}): Promis
     `<section class="charts">`,
     figure("norms", "Norms", normsCaption(report), norms),
     figure("cosine", "Pairwise cosine", cosineCaption(report), cosine),
-    figure("spectrum", "Spectrum", spectrumCaption(report), scree),
+    figure("spectrum", "Spectrum", spectrumCaption(report, opts.eigenvalues), scree, "h2", "wide"),
     `</section>`,
     opts.map && map
       ? `<section class="charts wide">${figure("map", "Map of the sample", mapCaption(opts.map), map)}</section>`
@@ -75,18 +82,16 @@ export async function renderHtml(report: Report, opts: HtmlOptions = {}): Promis
  */
 export async function renderFixHtml(before: Report, after: Report, opts: FixHtmlOptions = {}): Promise<string> {
   const title = opts.title ?? `embcheck fix · ${before.input.path}`;
-  const half: ChartSize = { width: 380, height: 200 };
-  const mapSize: ChartSize = { width: 400, height: 320 };
-  const [nb, na, cb, ca, sb, sa, mb, ma] = await Promise.all([
-    renderSvg(normSpec(before, half)),
-    renderSvg(normSpec(after, half)),
-    renderSvg(cosineSpec(before, half)),
-    renderSvg(cosineSpec(after, half)),
-    renderSvg(screeSpec(before, half)),
-    renderSvg(screeSpec(after, half)),
-    opts.beforeMap ? renderSvg(mapSpec(opts.beforeMap, mapSize)) : Promise.resolve(null),
-    opts.afterMap ? renderSvg(mapSpec(opts.afterMap, mapSize)) : Promise.resolve(null),
-  ]);
+  const half: ChartSize = SIZES.half;
+  const mapSize: ChartSize = SIZES.halfMap;
+  const nb = normChart(before, half);
+  const na = normChart(after, half);
+  const cb = cosineChart(before, half);
+  const ca = cosineChart(after, half);
+  const sb = screeChart(before, half, opts.beforeEigenvalues);
+  const sa = screeChart(after, half, opts.afterEigenvalues);
+  const mb = opts.beforeMap ? mapChart(opts.beforeMap, mapSize) : null;
+  const ma = opts.afterMap ? mapChart(opts.afterMap, mapSize) : null;
   const pair = (id: string, name: string, b: string, a: string, capB: string, capA: string) =>
     `<section class="pair" id="${id}"><h2>${esc(name)}</h2><div class="cols">` +
     `${figure(`${id}-before`, "Before", capB, b, "h3")}${figure(`${id}-after`, "After", capA, a, "h3")}</div></section>`;
@@ -99,7 +104,14 @@ export async function renderFixHtml(before: Report, after: Report, opts: FixHtml
     comparisonTable(before, after),
     pair("norms", "Norms", nb, na, normsCaption(before), normsCaption(after)),
     pair("cosine", "Pairwise cosine", cb, ca, cosineCaption(before), cosineCaption(after)),
-    pair("spectrum", "Spectrum", sb, sa, spectrumCaption(before), spectrumCaption(after)),
+    pair(
+      "spectrum",
+      "Spectrum",
+      sb,
+      sa,
+      spectrumCaption(before, opts.beforeEigenvalues),
+      spectrumCaption(after, opts.afterEigenvalues),
+    ),
     mb || ma
       ? pair(
           "map",
@@ -116,11 +128,11 @@ export async function renderFixHtml(before: Report, after: Report, opts: FixHtml
 }
 
 /** How many marks each chart of `renderHtml` draws (for tests and for readers of the SVG). */
-export function expectedMarks(report: Report, map?: SampleMap | null) {
+export function expectedMarks(report: Report, map?: SampleMap | null, eigenvalues?: ArrayLike<number> | null) {
   return {
     "norm-bars": report.norms.histogram.counts.length,
     "cosine-bars": report.cosine.histogram.counts.length,
-    "scree-points": screeComponents(report),
+    "scree-bars": screeComponents(report, eigenvalues),
     "scree-dims": 3,
     "map-points": map ? map.indices.length : 0,
   };
@@ -196,8 +208,8 @@ function comparisonTable(before: Report, after: Report): string {
   );
 }
 
-function figure(id: string, name: string, caption: string, svg: string, h = "h2"): string {
-  return `<figure class="chart" id="chart-${id}"><${h}>${esc(name)}</${h}>${svg}<figcaption>${caption}</figcaption></figure>`;
+function figure(id: string, name: string, caption: string, svg: string, h = "h2", cls = ""): string {
+  return `<figure class="chart${cls ? ` ${cls}` : ""}" id="chart-${id}"><${h}>${esc(name)}</${h}>${svg}<figcaption>${caption}</figcaption></figure>`;
 }
 
 function normsCaption(r: Report): string {
@@ -217,10 +229,18 @@ function cosineCaption(r: Report): string {
   );
 }
 
-function spectrumCaption(r: Report): string {
+function spectrumCaption(r: Report, eigenvalues?: ArrayLike<number> | null): string {
   const s = r.spectrum;
+  const d = r.input.dims;
+  const drawn = eigenvalues && eigenvalues.length > 0 ? eigenvalues.length : s.explainedVarianceRatio.length;
+  const shown = screeComponents(r, eigenvalues);
+  const which =
+    drawn >= d
+      ? `every one of the ${formatCount(d)} components`
+      : `the first ${formatCount(drawn)} of ${formatCount(d)} components`;
+  const zero = shown < drawn ? ` (${formatCount(drawn - shown)} with no variance are not drawn)` : "";
   return (
-    `<span class="key scree">●</span> ${esc(`explained variance ratio of the first ${formatCount(s.explainedVarianceRatio.length)} of ${formatCount(r.input.dims)} components (log scale); `)}` +
+    `<span class="key scree">▮</span> ${esc(`explained variance ratio of ${which}, log scale${zero}; `)}` +
     `<span class="key cum">━</span> ${esc(`cumulative share. ${formatCount(s.dims90)}, ${formatCount(s.dims95)} and ${formatCount(s.dims99)} components hold 90, 95 and 99% of the variance; effective rank ${formatNumber(s.effectiveRank)}.`)}`
   );
 }
@@ -285,8 +305,9 @@ code{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;backgrou
 .stats{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:10px}
 .stat{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:10px 12px}
 .stat .label{color:var(--muted);font-size:12px}.stat .value{font-size:20px;font-weight:650}.stat .note{color:var(--muted);font-size:12px}
-.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:16px;margin-bottom:16px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(440px,1fr));gap:16px;margin-bottom:16px}
 .charts.wide{grid-template-columns:1fr}
+.chart.wide{grid-column:1/-1}
 .chart{margin:0;background:var(--card);border:1px solid var(--line);border-radius:10px;padding:14px 16px}
 .chart svg{display:block;max-width:100%;height:auto}
 figcaption{color:var(--muted);font-size:12px;margin-top:6px}
@@ -300,7 +321,7 @@ footer{color:var(--muted);font-size:12px;margin-top:12px}
 svg [aria-label]:hover{opacity:.8}
 `;
 
-/** Shows the aria-label of a hovered chart mark (Vega writes each item's description there). */
+/** Shows the aria-label of a hovered chart mark (each mark of ./html/charts.ts carries one). */
 const SCRIPT = `
 (function () {
   var tip = document.getElementById("tip");

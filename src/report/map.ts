@@ -5,7 +5,8 @@
  * components. Pure and deterministic: the rows kept and every random choice of UMAP follow from
  * `seed` (umap-js takes an injected `random`; nothing here calls Math.random).
  */
-import { UMAP } from "umap-js";
+import { createRequire } from "node:module";
+import type { UMAP } from "umap-js";
 import { UsageError } from "../errors.js";
 import { eigh } from "../linalg/eigh.js";
 import { rowPriority } from "../linalg/hash.js";
@@ -53,6 +54,16 @@ const EXACT_PCA_MAX_DIMS = 512;
 /** Fewer rows than this: UMAP has no neighbourhoods worth drawing, fall back to PCA. */
 const MIN_UMAP_ROWS = 16;
 
+/**
+ * umap-js (CommonJS) is required on the first UMAP map, not at start-up: every command imports
+ * this module, few draw a UMAP (issue 19). Synchronous, so projectSample stays synchronous.
+ */
+let umapClass: typeof UMAP | undefined;
+function loadUmap(): typeof UMAP {
+  umapClass ??= (createRequire(import.meta.url)("umap-js") as typeof import("umap-js")).UMAP;
+  return umapClass;
+}
+
 /** mulberry32 (Tommy Ettinger, public domain): a small seeded generator of uniforms in [0, 1). */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -99,7 +110,7 @@ export function projectSample(
     const data: number[][] = [];
     for (let i = 0; i < n; i++) data.push(Array.from(scores.subarray(i * k, (i + 1) * k)));
     const neighbors = Math.min(opts.neighbors ?? 15, n - 1);
-    const umap = new UMAP({
+    const umap = new (loadUmap())({
       nComponents: 2,
       nNeighbors: neighbors,
       minDist: 0.1,

@@ -132,12 +132,12 @@ describe.skipIf(!haveChromium)("the HTML report in headless Chromium", () => {
     await page.close();
   });
 
-  test("every chart draws its marks: one bar per bin, one point per component and per map row", async () => {
+  test("every chart draws its marks: one bar per bin and per component, one point per map row", async () => {
     const { page } = await load(reportHtml);
     expect(await count(page, "#chart-norms .norm-bars > path")).toBe(30);
     expect(await count(page, "#chart-cosine .cosine-bars > path")).toBe(40);
     expect(await count(page, "#chart-cosine .cosine-isotropic > path")).toBe(1);
-    expect(await count(page, "#chart-spectrum .scree-points > path")).toBe(64);
+    expect(await count(page, "#chart-spectrum .scree-bars > path")).toBe(64); // every one of the 64 components
     expect(await count(page, "#chart-spectrum .scree-dims > line")).toBe(3);
     expect(await count(page, "#chart-spectrum .scree-cumulative > path")).toBe(1);
     expect(await count(page, "#chart-map .map-points > path")).toBe(mapRows);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Analysis, analyze } from "../../src/api.js";
 import { isotropicCounts } from "../../src/report/charts.js";
-import { mapColoring, normSpec } from "../../src/report/html/charts.js";
+import { mapColoring, normChart, SIZES } from "../../src/report/html/charts.js";
 import { expectedMarks, renderFixHtml, renderHtml } from "../../src/report/html.js";
 import { projectSample, type SampleMap } from "../../src/report/map.js";
 import type { Report } from "../../src/report/types.js";
@@ -12,7 +12,7 @@ import { runCli } from "../cli/helpers.js";
 
 const SCENARIOS = "fixtures/scenarios";
 
-/** The <path>/<line> items of the Vega mark group named `name`, in every chart of the page. */
+/** The <path>/<line> items of the mark group named `name`, in every chart of the page. */
 function marksOf(html: string, name: string): number {
   const group = new RegExp(`<g class="mark-\\w+ role-mark ${name}"[^>]*>(.*?)</g>`, "gs");
   let n = 0;
@@ -33,7 +33,10 @@ describe("renderHtml", () => {
   beforeAll(async () => {
     anisotropic = await analyze(`${SCENARIOS}/anisotropic.npy`, { sampleSize: 500 });
     healthy = await analyze(`${SCENARIOS}/healthy.npy`, { sampleSize: 300 });
-    html = await renderHtml(anisotropic.report, { map: mapOf(anisotropic) });
+    html = await renderHtml(anisotropic.report, {
+      map: mapOf(anisotropic),
+      eigenvalues: anisotropic.metrics.eigenvalues,
+    });
   });
 
   test("is self-contained: no URL, no <link>, no external script, no @import or url()", () => {
@@ -52,11 +55,12 @@ describe("renderHtml", () => {
     for (const f of r.findings) expect(html).toContain(`<code>${f.id}</code>`);
   });
 
-  test("draws one bar per histogram bin, one point per component and per map row, three dims rules", () => {
+  test("draws one bar per histogram bin and per component, one point per map row, three dims rules", () => {
     const map = mapOf(anisotropic);
-    const want = expectedMarks(anisotropic.report, map);
+    const want = expectedMarks(anisotropic.report, map, anisotropic.metrics.eigenvalues);
     expect(want["norm-bars"]).toBe(30);
     expect(want["cosine-bars"]).toBe(40);
+    expect(want["scree-bars"]).toBe(anisotropic.report.input.dims);
     for (const [name, count] of Object.entries(want)) expect(marksOf(html, name), name).toBe(count);
     expect(marksOf(html, "cosine-isotropic")).toBe(1);
     expect(marksOf(html, "scree-cumulative")).toBe(1);
@@ -71,10 +75,11 @@ describe("renderHtml", () => {
     const xs = nums.filter((_, i) => i % 2 === 0);
     const ys = nums.filter((_, i) => i % 2 === 1);
     expect(xs).toHaveLength(2 * expected.length);
-    // Pixels: x = (edge + 1) / 2 · 300 (the chart is 300 wide over [−1, 1]); y falls as the count rises.
+    // Pixels: x = (edge + 1) / 2 · W (the plot is W wide over [−1, 1]); y falls as the count rises.
+    const W = SIZES.histogram.width;
     expected.forEach((_, i) => {
-      expect(xs[2 * i]).toBeCloseTo(((edges[i] + 1) / 2) * 300, 2);
-      expect(xs[2 * i + 1]).toBeCloseTo(((edges[i + 1] + 1) / 2) * 300, 2);
+      expect(xs[2 * i]).toBeCloseTo(((edges[i] + 1) / 2) * W, 2);
+      expect(xs[2 * i + 1]).toBeCloseTo(((edges[i + 1] + 1) / 2) * W, 2);
       expect(ys[2 * i]).toBe(ys[2 * i + 1]);
     });
     const centre = expected.indexOf(Math.max(...expected));
@@ -90,7 +95,10 @@ describe("renderHtml", () => {
   });
 
   test("gives the same bytes for the same report and map", async () => {
-    const again = await renderHtml(anisotropic.report, { map: mapOf(anisotropic) });
+    const again = await renderHtml(anisotropic.report, {
+      map: mapOf(anisotropic),
+      eigenvalues: anisotropic.metrics.eigenvalues,
+    });
     expect(again).toBe(html);
   });
 
@@ -252,16 +260,35 @@ describe("embcheck report --format html", () => {
   });
 });
 
+/** The labels of the bottom axis of one chart's SVG. */
+function bottomLabels(svg: string): string[] {
+  const group = /<g class="role-axis axis-bottom"[^>]*>(.*?)<\/g>/s.exec(svg)?.[1] ?? "";
+  return [...group.matchAll(/<text class="label"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+}
+
 describe("the norm axis", () => {
   test("keeps enough digits that ticks over the narrow range of unit rows differ", async () => {
     const { report } = await analyze("fixtures/scenarios/unit.npy");
-    const axis = (normSpec(report).axes ?? [])[0] as { format: string };
-    // unit rows span about 3e-8 around 1: 9+ significant digits tell the ticks apart
-    expect(Number(axis.format.match(/^\.(\d+)~g$/)?.[1])).toBeGreaterThanOrEqual(9);
+    const labels = bottomLabels(normChart(report));
+    expect(labels.length).toBeGreaterThanOrEqual(3);
+    // unit rows span about 3e-8 around 1: the labels need 8 decimals to tell the ticks apart
+    expect(new Set(labels).size).toBe(labels.length);
+    const values = labels.map((l) => Number(l.replace("\u2212", "-")));
+    const { min, max } = report.norms;
+    for (const v of values) {
+      expect(v).toBeGreaterThanOrEqual(min - 1e-15);
+      expect(v).toBeLessThanOrEqual(max + 1e-15);
+    }
+    expect(Math.max(...labels.map((l) => l.split(".")[1]?.length ?? 0))).toBeGreaterThanOrEqual(8);
   });
 
-  test("uses 6 significant digits for ordinary norms", async () => {
+  test("labels ordinary norms with round values and no more digits than their step needs", async () => {
     const { report } = await analyze("fixtures/scenarios/healthy.npy");
-    expect(((normSpec(report).axes ?? [])[0] as { format: string }).format).toBe(".6~g");
+    const labels = bottomLabels(normChart(report));
+    const values = labels.map(Number);
+    const steps = values.slice(1).map((v, i) => Number((v - values[i]).toPrecision(6)));
+    expect(new Set(steps).size).toBe(1);
+    expect([0.1, 0.2, 0.5, 1, 2, 5]).toContain(steps[0]);
+    for (const l of labels) expect(l).toMatch(steps[0] < 1 ? /^\d+(\.\d)?$/ : /^\d+$/);
   });
 });

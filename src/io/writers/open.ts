@@ -2,7 +2,6 @@
 import { extname } from "node:path";
 import { UsageError } from "../../errors.js";
 import { outputTarget } from "../target.js";
-import { ArrowWriter } from "./arrow.js";
 import { NpyWriter } from "./npy.js";
 import { NpzWriter } from "./npz.js";
 import { type ByteSink, openFileSink, StreamSink } from "./sink.js";
@@ -76,13 +75,16 @@ export async function openWriter(path: string, opts: WriterOptions): Promise<Vec
       case "npz":
         return new NpzWriter(sink, opts.cols, opts.dtype, opts.rows);
       case "arrow":
-      case "arrow-stream":
+      case "arrow-stream": {
+        // apache-arrow (~180 ms to import) only when Arrow is written.
+        const { ArrowWriter } = await import("./arrow.js");
         return new ArrowWriter(sink, {
           stream: opts.format === "arrow-stream",
           dtype: opts.dtype,
           cols: opts.cols,
           column: opts.column,
         });
+      }
     }
   } catch (e) {
     await sink.abort();
