@@ -11,7 +11,7 @@
 // where it exists. The `fix` half (benchFix) times `embcheck fix --pipeline center,pca:256` against
 // bench/numpy_fix.py the same way. EMBCHECK_BENCH_CLI=path/to/cli.js runs another build.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -255,6 +255,9 @@ for (const k of kernels) {
   lines.push(`| ${k.kernel} | ${k.backend} | ${k.threads} | ${fmt(k.seconds, 3)} | ${fmt(k.gflops, 1)} |`);
 }
 lines.push("");
+// the section bench/formats.mjs writes survives this rewrite
+const kept = existsSync(outFile) ? /<!-- FORMATS:[\s\S]*?<!-- \/FORMATS -->/.exec(readFileSync(outFile, "utf8")) : null;
+if (kept) lines.push(kept[0], "");
 writeFileSync(outFile, `${lines.join("\n")}\n`);
 console.error(`wrote ${outFile}`);
 process.exit(0);

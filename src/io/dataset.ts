@@ -37,7 +37,7 @@ export interface DatasetOptions extends OpenOptions {
 }
 
 /** The formats whose chunks carry Arrow rows. */
-const ARROW_FORMATS: readonly string[] = ["arrow", "arrow-stream"];
+const ARROW_FORMATS: readonly string[] = ["arrow", "arrow-stream", "parquet"];
 
 /**
  * Opens what the arguments name: one file (or "-" for `stdin`) as itself, anything else (several

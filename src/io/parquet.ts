@@ -1,8 +1,10 @@
 /**
  * Parquet reader: the embedding column (and the `--pair-column`), streamed page by page from
  * each row group's column chunk at its file offset, cut into chunks of at most `chunkRows` rows
- * (a chunk may span row groups). The other columns are never read. Memory: the chunk, one read
- * window, one decompressed page and its levels, per column read.
+ * (a chunk may span row groups). The other columns are read only for a writer that carries them
+ * (OpenOptions.carryColumns: parquet-carry.ts, one row group's at a time; chunks then stop at row
+ * group ends). Memory: the chunk, one read window, one decompressed page and its levels, per
+ * column read.
  *
  * The contract is the Arrow reader's (src/io/arrow.ts): a list (List, LargeList, FixedSizeList;
  * polars Array, DuckDB FLOAT[n]) of float16/float32/float64; null rows are zeros marked in
@@ -13,6 +15,7 @@
  */
 import fs from "node:fs";
 import { EmbcheckError, InputError } from "../errors.js";
+import { ParquetCarrier } from "./parquet-carry.js";
 import type { ParquetCodec } from "./parquet-codecs.js";
 import { type Footer, readFooter } from "./parquet-footer.js";
 import { type ChunkRange, PageStream, type ReadAt } from "./parquet-pages.js";
@@ -152,6 +155,22 @@ export async function openParquetFile(path: string, opts: OpenOptions = {}): Pro
         ? new ListRows(new PageStream(counted, pairRanges, pairCol, path), pairCol, dims, path, col.name, reuse)
         : null;
 
+    const carrier =
+      opts.carryColumns === true && fields.length > 1
+        ? ParquetCarrier.create(
+            path,
+            footer.meta,
+            fields,
+            col.name,
+            async (start, end) => {
+              const buf = new Uint8Array(end - start);
+              const { bytesRead } = await fh.read(buf, 0, buf.length, start);
+              return buf.subarray(0, bytesRead);
+            },
+            size,
+          )
+        : null;
+
     let iterated = false;
     async function* chunks(): AsyncGenerator<Chunk> {
       if (iterated) throw new InputError("this input was already read once", { file: path });
@@ -159,9 +178,17 @@ export async function openParquetFile(path: string, opts: OpenOptions = {}): Pro
       try {
         for (let done = 0; done < rows; ) {
           if (released) return;
-          const n = Math.min(chunkRows, rows - done);
+          const group = carrier?.groupOf(done);
+          const n = Math.min(chunkRows, (group?.end ?? rows) - done);
           const got = await main.read(n, done);
           const chunk: Chunk = { matrix: got.matrix, rowOffset: done };
+          if (carrier && group) {
+            chunk.arrow = {
+              batch: await carrier.batch(group.group),
+              start: done - group.start,
+              column: carrier.column,
+            };
+          }
           if (got.nulls) chunk.nulls = got.nulls;
           if (pair) chunk.pair = await pair.read(n, done);
           done += n;
