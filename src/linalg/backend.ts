@@ -30,7 +30,7 @@ export interface BlockScan {
   readonly cls: Int32Array;
   /** Float64 sum of squares of each row. */
   readonly sumsq: Float64Array;
-  /** The two 32-bit halves of rowHash (src/profile/hash.ts) of each row's bits. */
+  /** The two 32-bit halves of rowHash (src/linalg/hash.ts) of each row's bits. */
   readonly ha: Uint32Array;
   readonly hb: Uint32Array;
   readonly idx: Int32Array;

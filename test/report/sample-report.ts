@@ -3,7 +3,7 @@
  * (norm 12.6) plus Gaussian noise, so random pairs sit in a narrow cone (mean cosine 0.83) while
  * the covariance spectrum stays broad. Numbers come from simulating that set (seeded) and
  * computing each METRICS.md definition; 4 rows are exact copies of earlier rows. The finding's
- * text is what src/detect/catalogue.ts writes for it.
+ * text is what the rule templates in src/detect/sections/ write for it.
  */
 import type { Report } from "../../src/report/types.js";
 

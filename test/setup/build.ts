@@ -1,7 +1,7 @@
 /**
  * vitest globalSetup: builds dist/ once, before any test file runs, when it is missing (a fresh
  * `npm ci` no longer builds: issue 19 moved the build from `prepare` to `prepack`). The tests need
- * it for the WebAssembly kernels (src/linalg/wasm/fast.ts reads dist/linalg/wasm/*.wasm even when
+ * it for the WebAssembly kernels (src/backends.ts reads dist/linalg/wasm/*.wasm even when
  * run from src/) and for the tests that spawn bin/embcheck.js. One build here, so parallel test
  * files never race to build it.
  */
