@@ -12,6 +12,7 @@
  */
 import zlib from "node:zlib";
 import { decompress as fzstdDecompress } from "fzstd";
+import { decodeBlock } from "./codecs/lz4.js";
 
 export type ParquetCodec = "UNCOMPRESSED" | "SNAPPY" | "GZIP" | "LZO" | "BROTLI" | "LZ4" | "ZSTD" | "LZ4_RAW";
 
@@ -187,49 +188,10 @@ function copyMatch(out: Uint8Array, op: number, offset: number, m: number): void
 
 /**
  * Decodes one LZ4 block, input[ip, end) → out from `op`; returns the bytes written. Throws on a
- * block that reads or writes out of bounds.
+ * block that reads or writes out of bounds (the Arrow reader's block decoder, src/io/codecs/lz4.ts).
  */
 export function lz4Block(input: Uint8Array, ip: number, end: number, out: Uint8Array, op: number): number {
-  const start = op;
-  const cap = out.length;
-  while (ip < end) {
-    const token = input[ip++];
-    let lit = token >>> 4;
-    if (lit === 15) {
-      for (;;) {
-        if (ip >= end) throw new Error("LZ4: truncated literal length");
-        const b = input[ip++];
-        lit += b;
-        if (b !== 255) break;
-      }
-    }
-    if (ip + lit > end || op + lit > cap) throw new Error("LZ4: literals run past the end");
-    if (lit < 16) {
-      for (let k = 0; k < lit; k++) out[op + k] = input[ip + k];
-    } else {
-      out.set(input.subarray(ip, ip + lit), op);
-    }
-    ip += lit;
-    op += lit;
-    if (ip === end) break; // the last sequence has literals only
-    if (ip + 2 > end) throw new Error("LZ4: truncated match offset");
-    const offset = input[ip] | (input[ip + 1] << 8);
-    ip += 2;
-    let m = token & 15;
-    if (m === 15) {
-      for (;;) {
-        if (ip >= end) throw new Error("LZ4: truncated match length");
-        const b = input[ip++];
-        m += b;
-        if (b !== 255) break;
-      }
-    }
-    m += 4;
-    if (offset === 0 || offset > op - start || op + m > cap) throw new Error("LZ4: match outside the output");
-    copyMatch(out, op, offset, m);
-    op += m;
-  }
-  return op - start;
+  return decodeBlock(input, ip, end, out, op, out.length, op) - op;
 }
 
 /**

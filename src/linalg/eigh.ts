@@ -29,6 +29,15 @@ export function eigh(a: Float64Array, n: number, opts: { vectors?: boolean } = {
   // tql2 rotates columns of V; work on W = Vᵀ so each rotation touches two contiguous rows.
   const W = wantVectors ? transposeSquare(V, n) : null;
   tql2(n, d, e, W ? (top, count, cs, ss) => rotateRows(W, n, top, count, cs, ss) : undefined);
+  return sortedEigen(n, d, W);
+}
+
+/**
+ * The eigenpairs in descending order of value (ties by index), each vector's largest entry made
+ * positive: d holds the values, row j of W (n × n, or null) the vector of d[j]. Shared by the
+ * reference and the WebAssembly eigensolvers, so both give the same order and signs.
+ */
+export function sortedEigen(n: number, d: Float64Array, W: Float64Array | null): Eigen {
   const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => d[y] - d[x] || x - y);
   const values = new Float64Array(n);
   for (let i = 0; i < n; i++) values[i] = d[order[i]];

@@ -11,7 +11,7 @@
  * - QL: the reference's scalar iteration (the same tql2); its rotations are recorded and applied to
  *   W in batches, column strip by column strip, elementwise as the reference (bit for bit).
  */
-import { type Eigen, tql2 } from "../eigh.js";
+import { type Eigen, sortedEigen, tql2 } from "../eigh.js";
 import type { WasmContext } from "./context.js";
 import { ARENA } from "./context.js";
 
@@ -58,19 +58,7 @@ export function eighWasm(ctx: WasmContext, a: Float64Array, n: number, opts: { v
     tql2Rotating(ctx, t, n, d, e, work);
     W = ctx.f64(t, n * n);
   } else tql2(n, d, e);
-  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => d[y] - d[x] || x - y);
-  const values = new Float64Array(n);
-  for (let i = 0; i < n; i++) values[i] = d[order[i]];
-  if (!W) return { values };
-  const vectors = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const src = order[i] * n;
-    let big = 0;
-    for (let k = 1; k < n; k++) if (Math.abs(W[src + k]) > Math.abs(W[src + big])) big = k;
-    const sign = W[src + big] < 0 ? -1 : 1;
-    for (let k = 0; k < n; k++) vectors[i * n + k] = sign * W[src + k];
-  }
-  return { values, vectors };
+  return sortedEigen(n, d, W);
 }
 
 /**
