@@ -21,6 +21,8 @@ export interface SpectrumMetrics {
   isoScore: number;
   /** extra: Σλ, the total variance. */
   totalVariance: number;
+  /** extra: the directions above the noise floor (Gavish & Donoho 2014 hard threshold; signalDims below). */
+  signalDims: number;
   /** extra: the covariance arithmetic ("mixed": float32 products in blocks; "float64"). */
   precision?: "mixed" | "float64";
 }
@@ -70,8 +72,42 @@ const RULES = [
   },
 ] as const satisfies readonly Rule<Reads>[];
 
-/** `values` descending; tiny negatives (round-off) are clipped to 0. */
-export function spectrumMetrics(values: Float64Array): SpectrumMetrics {
+/** Mixed precision moves every eigenvalue by at most 7.8e-6·Σλ (docs/METRICS.md § spectrum). */
+export const MIXED_RESOLUTION = 7.8e-6;
+export const FLOAT64_RESOLUTION = 1e-10;
+
+/** ω(β) of Gavish & Donoho (2014), eq. (5): the optimal hard threshold over the median singular value, noise level unknown. */
+export const gavishDonohoOmega = (beta: number): number => 0.56 * beta ** 3 - 0.95 * beta ** 2 + 1.82 * beta + 1.43;
+
+/**
+ * How many directions carry signal: the eigenvalues λ (descending, of the 1/n covariance of n rows)
+ * above the Gavish–Donoho (2014) hard threshold for an unknown noise level, σᵢ > ω(β)·σ_med with
+ * σᵢ = √(n·λᵢ) the singular values of the centred rows, i.e. λᵢ > ω(β)²·median(λ), over the
+ * m = min(n − 1, d) eigenvalues the rows can have, β = m / max(n, d). Eigenvalues at or below
+ * `resolved`·Σλ never count: what the covariance arithmetic cannot tell from 0 (MIXED_RESOLUTION
+ * for mixed precision, the bound of docs/METRICS.md; 1e-10 for float64, round-off of an exactly
+ * low-rank set whose median is 0). NumPy: fixtures/scripts/signal_dims.py.
+ */
+export function signalDims(values: Float64Array, rows: number, resolved = FLOAT64_RESOLUTION): number {
+  const d = values.length;
+  const m = Math.max(1, Math.min(rows - 1, d));
+  const lam = Float64Array.from(values.subarray(0, m), (v) => Math.max(0, v)).sort();
+  const median = m % 2 ? lam[(m - 1) / 2] : 0.5 * (lam[m / 2 - 1] + lam[m / 2]);
+  const beta = m / Math.max(rows, d);
+  let total = 0;
+  for (const v of lam) total += v;
+  const cut = Math.max(gavishDonohoOmega(beta) ** 2 * median, resolved * total);
+  let k = 0;
+  while (k < m && values[k] > cut) k++;
+  return k;
+}
+
+/** `values` descending; tiny negatives (round-off) are clipped to 0; `rows` valid rows (for signalDims; default d + 1). */
+export function spectrumMetrics(
+  values: Float64Array,
+  rows = values.length + 1,
+  resolved = FLOAT64_RESOLUTION,
+): SpectrumMetrics {
   const d = values.length;
   const lam = Float64Array.from(values, (v) => Math.max(0, v));
   let total = 0;
@@ -106,6 +142,7 @@ export function spectrumMetrics(values: Float64Array): SpectrumMetrics {
     dims99: dimsFor(0.99),
     isoScore: isoScore(lam),
     totalVariance: total,
+    signalDims: signalDims(values, rows, resolved),
   };
 }
 
@@ -148,7 +185,14 @@ export function spectrumAxis(components: number): string {
 
 export const spectrum: Section<"spectrum", SpectrumMetrics, typeof RULES, { integrity: IntegrityMetrics }> = {
   key: "spectrum",
-  compute: ({ profile, shared }) => ({ ...spectrumMetrics(shared.eigenvalues()), precision: profile.precision }),
+  compute: ({ profile, shared }) => ({
+    ...spectrumMetrics(
+      shared.eigenvalues(),
+      profile.validRows,
+      profile.precision === "mixed" ? MIXED_RESOLUTION : FLOAT64_RESOLUTION,
+    ),
+    precision: profile.precision,
+  }),
   lap: "spectrum",
   rules: RULES,
   terminal: {

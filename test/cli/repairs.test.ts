@@ -1,0 +1,90 @@
+/**
+ * Issue 21, end to end: `fix --auto` never removes the directions that carry the signal, a repair
+ * that scrambles the neighbourhoods is refused (exit 1, nothing written), and the issue's repro
+ * (50,000 × 768, rank 3 plus 1e-3 noise). Reference numbers: fixtures/scripts/make_issue21_fixtures.py.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { lowRank, writeNpyF32 } from "../helpers/npy.js";
+import { runCli } from "./helpers.js";
+
+const TMP = mkdtempSync(join(tmpdir(), "embcheck-repairs-"));
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
+let n = 0;
+const out = (ext: string) => join(TMP, `out-${++n}.${ext}`);
+
+const DIR = "fixtures/repair/issue21";
+const REF = JSON.parse(readFileSync(join(DIR, "reference.json"), "utf8"));
+
+const fixJson = async (args: string[]) => {
+  const r = await runCli(["fix", ...args, "-f", "json"]);
+  return { ...r, json: r.code === 0 ? JSON.parse(r.stdout) : null };
+};
+
+describe("fix --auto on a rank-3 set keeps the signal", () => {
+  test("the report counts the rank-3 fixture's signal directions as NumPy's Gavish–Donoho threshold does", async () => {
+    for (const precision of ["float64", "mixed"]) {
+      const r = await runCli(["report", `${DIR}/rank3.npy`, "-f", "json", "--precision", precision]);
+      expect(r.code).toBe(0);
+      const s = JSON.parse(r.stdout).spectrum;
+      expect(s.signalDims).toBe(precision === "float64" ? REF.rank3.signalDims : REF.rank3.signalDimsMixed);
+      expect(s.signalDims).toBe(3);
+    }
+  });
+
+  test("--auto picks the collapse hint center,pca:0.99 (3 dims out) and keeps the neighbours", async () => {
+    const r = await fixJson([`${DIR}/rank3.npy`, "--auto", "-o", out("npy")]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json.pipeline).toBe("center,pca:0.99,l2");
+    expect(r.json.output.dims).toBe(3);
+    expect(r.json.cost.knnOverlap).toBeGreaterThan(0.9);
+    // the rank is kept, not inflated with noise directions
+    expect(r.json.after.effectiveRank).toBeCloseTo(r.json.before.effectiveRank, 0);
+  });
+
+  test("abtt:8 on the rank-3 fixture is refused with exit 1 and one line, and nothing is written", async () => {
+    const o = out("npy");
+    const r = await runCli(["fix", `${DIR}/rank3.npy`, "--pipeline", "abtt:8,l2", "-o", o]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/^embcheck: abtt:8,l2 would keep \d+\.\d % of each sampled row's 10 nearest neighbours/);
+    expect(r.stderr).toContain("3 directions above the noise floor");
+    expect(r.stderr).toContain("nothing written");
+    expect(existsSync(o)).toBe(false);
+  });
+
+  test("--min-kept 0 writes the same repair anyway, and the table shows its cost", async () => {
+    const o = out("npy");
+    const r = await fixJson([`${DIR}/rank3.npy`, "--pipeline", "abtt:8,l2", "-o", o, "--min-kept", "0"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json.cost.knnOverlap).toBeLessThan(0.05);
+    expect(existsSync(o)).toBe(true);
+  });
+
+  test("--min-kept outside [0, 1] is a usage error", async () => {
+    const r = await runCli(["fix", `${DIR}/rank3.npy`, "--pipeline", "l2", "-o", out("npy"), "--min-kept", "2"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--min-kept 2");
+  });
+});
+
+describe("the issue's repro: 50,000 × 768, rank 3 plus 1e-3 noise", () => {
+  const input = join(TMP, "rank3-50k.npy");
+  test("--auto writes center,pca:0.99,l2 (not abtt:8,l2), keeps > 90 % of the neighbours; abtt:8,l2 is refused", async () => {
+    writeNpyF32(input, lowRank(50_000, 768, 3, 1e-3, 21), 50_000, 768);
+    const r = await fixJson([input, "--auto", "-o", out("npy")]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json.pipeline).toBe("center,pca:0.99,l2");
+    expect(r.json.output.dims).toBe(3);
+    expect(r.json.before.effectiveRank).toBeCloseTo(3, 0);
+    expect(r.json.after.effectiveRank).toBeLessThan(3.01);
+    expect(r.json.cost.knnOverlap).toBeGreaterThan(0.9);
+    const o = out("npy");
+    const bad = await runCli(["fix", input, "--pipeline", "abtt:8,l2", "-o", o]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("abtt:8,l2 would keep");
+    expect(existsSync(o)).toBe(false);
+  }, 240_000);
+});
