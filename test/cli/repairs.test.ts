@@ -88,3 +88,47 @@ describe("the issue's repro: 50,000 × 768, rank 3 plus 1e-3 noise", () => {
     expect(existsSync(o)).toBe(false);
   }, 240_000);
 });
+
+describe("every d whose d × d state fits the limit", () => {
+  test("fix center,pca:5 on 30 × 4096 (the low-rank solve) writes scikit-learn's PCA(5).transform to 1e-5", async () => {
+    const o = out("npy");
+    const r = await runCli(["fix", `${DIR}/wide.npy`, "--pipeline", "center,pca:5", "-o", o, "--threads", "0"]);
+    expect(r.code, r.stderr).toBe(0);
+    const bytes = readFileSync(o);
+    const y = new Float32Array(
+      bytes.buffer.slice(bytes.byteOffset + 10 + bytes.readUInt16LE(8), bytes.byteOffset + bytes.length),
+    );
+    const ref: number[][] = REF.wide.pca5;
+    let worst = 0;
+    for (let i = 0; i < 30; i++)
+      for (let j = 0; j < 5; j++) worst = Math.max(worst, Math.abs(y[i * 5 + j] - ref[i][j]));
+    // float32 output of values ~30: 2 ulp
+    expect(worst).toBeLessThan(1e-5);
+  });
+
+  test("2 × 12,000 (an internal RangeError before) reports λ₁ = ‖x₁ − x₂‖²/4, one direction, exit 0", async () => {
+    const d = 12_000;
+    const x = lowRank(2, d, 2, 0, 5);
+    const input = join(TMP, "two-wide.npy");
+    writeNpyF32(input, x, 2, d);
+    const r = await runCli(["report", input, "-f", "json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout).spectrum;
+    let dist = 0;
+    for (let j = 0; j < d; j++) dist += (x[j] - x[d + j]) ** 2;
+    expect(s.totalVariance / (dist / 4)).toBeCloseTo(1, 5);
+    expect(s.dominantShare).toBeCloseTo(1, 9);
+  }, 120_000);
+
+  test("30,000 dims are refused in one line before any row is read: what they need, the limit, exit 3", async () => {
+    const input = join(TMP, "too-wide.npy");
+    writeNpyF32(input, new Float32Array(30_000).fill(1), 1, 30_000);
+    const r = await runCli(["report", input]);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain(
+      "30,000 dims need 13.4 GiB for the d × d covariance (16·d² bytes), over the 8.0 GiB limit (at most 23,170 dims)",
+    );
+    expect(r.stderr).not.toContain("    at ");
+  });
+});
