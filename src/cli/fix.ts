@@ -9,6 +9,7 @@ import type { OpenOptions, SourceInfo } from "../io/types.js";
 import { checkOutputPath, writeFileAtomic } from "../io/write.js";
 import { openWriter, outputFormat } from "../io/writers/open.js";
 import { checkNotExisting, removeLiveTempFiles } from "../io/writers/sink.js";
+import { asStored } from "../io/writers/stored.js";
 import type { OutputDtype, OutputFormat, VectorWriter } from "../io/writers/types.js";
 import type { Precision, Profile } from "../profile/profile.js";
 import { choosePipeline } from "../repair/auto.js";
@@ -109,6 +110,7 @@ export function inputOf(spec: InputSpec, flags: OutputFlags, ctx: CommandContext
     seed: flags.seed,
     kernels: ctx.kernels(flags.threads),
     precision: flags.precision,
+    asWritten: asStored(flags.dtype),
   };
   if (io.stderr.isTTY) {
     // One line on a TTY stderr, redrawn at most 5 times a second; cleared by clearProgress.

@@ -10,6 +10,7 @@ import type { Chunk, EmbeddingSource, SourceInfo } from "../io/types.js";
 import type { OutBlock, VectorWriter } from "../io/writers/types.js";
 import type { Kernels } from "../linalg/backend.js";
 import { KNN_K, knnOverlap } from "../linalg/knn.js";
+import type { FloatArray } from "../linalg/matrix.js";
 import { referenceKernels } from "../linalg/reference.js";
 import { BlockFeeder } from "../profile/blocks.js";
 import { type Precision, Profile } from "../profile/profile.js";
@@ -33,6 +34,11 @@ export interface RunInput {
   precision?: Precision;
   /** Called with the rows read so far in the current pass. */
   onRows?: (pass: number, rows: number) => void;
+  /**
+   * The values as the writer stores them (rounded to the output dtype): the "after" profile, the
+   * table and the HTML page measure these, not the float64 values before rounding. Default: as given.
+   */
+  asWritten?: (data: FloatArray) => FloatArray;
 }
 
 /** The five numbers of the before/after table (null when fewer than 2 valid rows are left). */
@@ -181,7 +187,8 @@ export async function applyPass(
       if (t.nulls) block.nulls = t.nulls;
       if (chunk.arrow) block.arrow = { ...chunk.arrow, index: t.index };
       if (t.matrix.rows > 0) {
-        const c: Chunk = { matrix: t.matrix, rowOffset: rowsOut };
+        const written = input.asWritten ? { ...t.matrix, data: input.asWritten(t.matrix.data) } : t.matrix;
+        const c: Chunk = { matrix: written, rowOffset: rowsOut };
         if (t.nulls) c.nulls = t.nulls;
         afterFeed.push(c);
       }

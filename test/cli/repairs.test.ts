@@ -132,3 +132,33 @@ describe("every d whose d × d state fits the limit", () => {
     expect(r.stderr).not.toContain("    at ");
   });
 });
+
+describe("the after numbers are those of the file written", () => {
+  const GLOVE = "fixtures/sample/glove-6b-100d-top3000.arrow";
+  for (const dtype of ["float32", "float16"]) {
+    test(`abtt:1,l2 to ${dtype}: the table's after metrics equal a report of the written file`, async () => {
+      const o = out("npy");
+      const r = await fixJson([GLOVE, "--pipeline", "abtt:1,l2", "-o", o, "--dtype", dtype]);
+      expect(r.code, r.stderr).toBe(0);
+      const again = await runCli(["report", o, "-f", "json"]);
+      expect(again.code).toBe(0);
+      const rep = JSON.parse(again.stdout);
+      // float64 unit rows have cv ~1e-16; as written (float32 ~1e-9, float16 ~1e-4) they do not
+      expect(r.json.after.normsCv).toBeGreaterThan(dtype === "float32" ? 1e-10 : 1e-5);
+      expect(r.json.after.normsCv).toBe(rep.norms.cv);
+      expect(r.json.after.meanCosine).toBe(rep.cosine.meanExact);
+      expect(r.json.after.effectiveRank).toBe(rep.spectrum.effectiveRank);
+    });
+  }
+
+  test("the HTML page's after side shows the written values' norms cv, not 1.9e-16", async () => {
+    const page = join(TMP, "page.html");
+    const r = await runCli(["fix", GLOVE, "--pipeline", "abtt:1,l2", "-o", out("npy"), "--html", page, "-f", "json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const html = readFileSync(page, "utf8");
+    const cv = JSON.parse(r.stdout).after.normsCv;
+    expect(cv).toBeGreaterThan(1e-10);
+    // the norms chart's caption (before this fix: "CV 1.856e-16.")
+    expect(html).toContain(`CV ${cv.toPrecision(4)}.`);
+  });
+});
