@@ -100,9 +100,13 @@ async function* readAll(input: RunInput, pass: number): AsyncGenerator<Chunk> {
 const kernelsOf = (input: RunInput): Kernels => (input.kernels ??= referenceKernels());
 
 /** Pass 1: the profile of the raw input, and what its header said. */
-export async function profileInput(input: RunInput): Promise<{ info: SourceInfo; profile: Profile }> {
+export async function profileInput(
+  input: RunInput,
+  check?: (info: SourceInfo) => void,
+): Promise<{ info: SourceInfo; profile: Profile }> {
   const source = await input.open();
   try {
+    check?.(source.info);
     const profile = await profileChunks(source, {
       dims: source.info.dims,
       sampleSize: input.sampleSize,
@@ -260,7 +264,9 @@ export async function runFix(
   opts: FixOptions = {},
 ): Promise<RunResult> {
   opts.onPass?.(1, "profile");
-  const p1 = opts.profile ?? (await profileInput(input)).profile;
+  const check = (info: { dims: number }) => pipeline.checkDims(info.dims, input.label);
+  if (opts.profile) check(opts.profile);
+  const p1 = opts.profile ?? (await profileInput(input, check)).profile;
   // Measured before anything is written: an input with fewer than 2 valid rows fails here.
   const kernels = kernelsOf(input);
   const before = computeMetrics(p1, false, { file: input.label, kernels });

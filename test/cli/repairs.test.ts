@@ -3,7 +3,7 @@
  * that scrambles the neighbourhoods is refused (exit 1, nothing written), and the issue's repro
  * (50,000 × 768, rank 3 plus 1e-3 noise). Reference numbers: fixtures/scripts/make_issue21_fixtures.py.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
@@ -16,6 +16,7 @@ let n = 0;
 const out = (ext: string) => join(TMP, `out-${++n}.${ext}`);
 
 const DIR = "fixtures/repair/issue21";
+const GLOVE = "fixtures/sample/glove-6b-100d-top3000.arrow";
 const REF = JSON.parse(readFileSync(join(DIR, "reference.json"), "utf8"));
 
 const fixJson = async (args: string[]) => {
@@ -134,7 +135,6 @@ describe("every d whose d × d state fits the limit", () => {
 });
 
 describe("the after numbers are those of the file written", () => {
-  const GLOVE = "fixtures/sample/glove-6b-100d-top3000.arrow";
   for (const dtype of ["float32", "float16"]) {
     test(`abtt:1,l2 to ${dtype}: the table's after metrics equal a report of the written file`, async () => {
       const o = out("npy");
@@ -161,4 +161,73 @@ describe("the after numbers are those of the file written", () => {
     // the norms chart's caption (before this fix: "CV 1.856e-16.")
     expect(html).toContain(`CV ${cv.toPrecision(4)}.`);
   });
+});
+
+describe("refused before the work, or said", () => {
+  test("an output directory that cannot be written is one line, exit 3, before pass 1 reads the input", async () => {
+    // the input is truncated: reading it would fail, so the directory error proves nothing was read
+    const input = join(TMP, "truncated.npy");
+    writeNpyF32(input, new Float32Array(64 * 10), 10, 64);
+    writeFileSync(input, readFileSync(input).subarray(0, 300));
+    // /proc takes no new files, even for root (a chmod 555 directory would not stop root)
+    const r = await runCli(["fix", input, "--pipeline", "center", "-o", "/proc/embcheck-out.npy"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain("/proc/embcheck-out.npy: cannot write in the directory /proc");
+    expect(r.stderr).not.toMatch(/truncated|rows/);
+  });
+
+  test("pca:256 on 100 dims is a usage error naming the input, nothing written; bare pca caps at d", async () => {
+    const o = out("npy");
+    const r = await runCli(["fix", GLOVE, "--pipeline", "center,pca:256", "-o", o]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `embcheck: pca:256 asks for 256 components, but the 100-dim vectors of ${GLOVE} have only 100; use pca:100 or less (or pca:0.99)\n`,
+    );
+    expect(existsSync(o)).toBe(false);
+    const capped = await fixJson([GLOVE, "--pipeline", "pca", "-o", out("npy")]);
+    expect(capped.code, capped.stderr).toBe(0);
+    expect(capped.json.output.dims).toBe(100);
+  });
+
+  test("whiten:K and abtt:D past the dims reaching them are usage errors too (after pca:8: 8 dims)", async () => {
+    const w = await runCli(["fix", GLOVE, "--pipeline", "pca:8,whiten:9", "-o", out("npy")]);
+    expect(w.code).toBe(2);
+    expect(w.stderr).toContain("whiten:9 asks for 9 components, but the 8-dim vectors");
+    const a = await runCli(["fix", GLOVE, "--pipeline", "abtt:100", "-o", out("npy")]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain("abtt:100 would remove every direction of the 100-dim vectors");
+  });
+
+  test("check --baseline of other dims is refused (exit 2), saying both widths", async () => {
+    const base = join(TMP, "glove.baseline.json");
+    const saved = await runCli(["report", GLOVE, "--save-baseline", base]);
+    expect(saved.code, saved.stderr).toBe(0);
+    const r = await runCli(["check", `${DIR}/rank3.npy`, "--baseline", base]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`was saved from 100-dim vectors (${GLOVE}), but ${DIR}/rank3.npy has 64 dims`);
+  });
+
+  const small: [string, number, number][] = [
+    ["2 rows", 2, 64],
+    ["3 rows", 3, 64],
+    ["d = 1", 500, 1],
+  ];
+  for (const [name, rows, d] of small) {
+    test(`${name}: dominant-direction does not fail (one direction of r = min(n − 1, d) is at least 1/r)`, async () => {
+      const input = join(TMP, `small-${rows}x${d}.npy`);
+      writeNpyF32(input, lowRank(rows, d, 0, 1, rows * 100 + d), rows, d); // isotropic noise
+      const r = await runCli(["check", input, "-f", "json"]);
+      const c = JSON.parse(r.stdout).files[0].checks.find((x: { id: string }) => x.id === "dominant-direction");
+      const rank = Math.min(rows - 1, d);
+      if (rank < 2) {
+        expect(c.status).toBe("skipped");
+      } else {
+        // 3 rows: the 50 % fail line is read above the equal share 1/2: 0.5 + 0.5·0.5
+        expect(c.fail).toBeCloseTo(0.75, 12);
+        expect(c.warn).toBeCloseTo(0.6, 12);
+        expect(c.status).not.toBe("fail");
+      }
+    });
+  }
 });

@@ -35,6 +35,20 @@ const byAttainableRank = (t: Thresholds, m: Reads): Thresholds => {
   return { warn: t.warn === null ? null : t.warn * f, fail: t.fail === null ? null : t.fail * f };
 };
 
+/** The rank the valid rows can reach: min(n − 1, d). */
+const attainableRank = (m: Reads): number => Math.min(m.integrity.validRows - 1, m.dims);
+
+/**
+ * With r attainable directions the top one holds at least 1/r of the variance (1/2 for 3 rows or
+ * 2 dims, all of it for 2 rows or d = 1): a share threshold t is read as t of the way from that
+ * floor to 1, t' = 1/r + t·(1 − 1/r) (at r = 768: 0.2 → 0.201).
+ */
+const aboveEqualShare = (t: Thresholds, m: Reads): Thresholds => {
+  const f = 1 / attainableRank(m);
+  const up = (v: number | null) => (v === null ? null : f + v * (1 - f));
+  return { warn: up(t.warn), fail: up(t.fail) };
+};
+
 const RULES = [
   {
     id: "collapse",
@@ -55,7 +69,11 @@ const RULES = [
     direction: "above",
     defaults: { warn: 0.2, fail: 0.5 },
     range: { min: 0, max: 1, what: "a share of the variance" },
-    source: "one principal direction carrying a large share of the variance (Mu & Viswanath 2018, all-but-the-top)",
+    source:
+      "one principal direction carrying a large share of the variance (Mu & Viswanath 2018, all-but-the-top); thresholds read above the equal share 1/r, r = min(n − 1, d)",
+    applies: (m) => attainableRank(m) >= 2,
+    notApplicable: "fewer than 2 attainable directions (2 rows, or d = 1): one direction holds all the variance",
+    scale: aboveEqualShare,
     message: (a, k) => `one direction carries ${k.pct(a.value)} of the variance${k.th(a.threshold, k.pct)}`,
     hint: "remove the mean and the top direction: `embcheck fix IN --pipeline abtt:1 -o OUT`, or whiten: `--pipeline whiten`",
   },
