@@ -13,6 +13,7 @@ import { asStored } from "../io/writers/stored.js";
 import type { OutputDtype, OutputFormat, VectorWriter } from "../io/writers/types.js";
 import type { Precision, Profile } from "../profile/profile.js";
 import { choosePipeline } from "../repair/auto.js";
+import { RowLedger } from "../repair/ledger.js";
 import { Pipeline } from "../repair/pipeline.js";
 import { type FixSummary, renderFixJson, renderFixText, summarize } from "../repair/render.js";
 import { MIN_KNN_KEPT, profileInput, type RunInput, type RunResult, runFix } from "../repair/run.js";
@@ -46,6 +47,7 @@ interface FixFlags extends OutputFlags {
   saveTransform?: string;
   html?: string;
   minKept: number;
+  rows?: string;
 }
 
 /** Options shared by fix and apply: output, dtype, input selection, the table's format. */
@@ -253,6 +255,10 @@ export function registerFix(program: Command, ctx: CommandContext): Command {
     .option("--save-transform <file>", "save the fitted transform as JSON, for embcheck apply")
     .option("--html <file>", "also write the before/after HTML page (self-contained; maps by PCA)")
     .option(
+      "--rows <file>",
+      "also write JSON listing the null, NaN, Inf, zero and duplicate rows (indices) and the input rows each output row came from",
+    )
+    .option(
       "--min-kept <share>",
       "refuse (exit 1, nothing written) a repair keeping less than this share of the sampled rows' 10 nearest neighbours; 0 = accept any",
       parseShare,
@@ -290,6 +296,14 @@ export function registerFix(program: Command, ctx: CommandContext): Command {
         checkOutputPath(flags.html, spec.files, "--html");
         checkNotExisting(flags.html, Boolean(flags.force));
       }
+      refuseStdout(flags.rows, "--rows");
+      if (flags.rows !== undefined) {
+        if ([flags.output, flags.saveTransform, flags.html].includes(flags.rows)) {
+          throw new UsageError("--rows names the same file as another output");
+        }
+        checkOutputPath(flags.rows, spec.files, "--rows");
+        checkNotExisting(flags.rows, Boolean(flags.force));
+      }
       // Parsed before any pass, so a bad step is a usage error at once.
       if (flags.pipeline !== undefined) new Pipeline(flags.pipeline);
       const input = inputOf(spec, flags, ctx);
@@ -314,11 +328,13 @@ export function registerFix(program: Command, ctx: CommandContext): Command {
       }
       const pipeline = new Pipeline(steps as string);
       const needRowCount = !pipeline.keepsRows && format === "npy" && !isSeekable(flags.output);
+      const ledger = flags.rows !== undefined ? new RowLedger() : undefined;
       const result = await removingTempFilesOnSignal(() =>
         runFix(input, pipeline, writerFactory(flags, format, io), {
           needRowCount,
           profile: first,
           minKept: flags.minKept,
+          ledger,
         }),
       );
       if (flags.saveTransform !== undefined) {
@@ -341,6 +357,9 @@ export function registerFix(program: Command, ctx: CommandContext): Command {
         flags,
         io,
       );
+      if (ledger && flags.rows !== undefined) {
+        await writeFileAtomic(flags.rows, `${JSON.stringify(ledger.toJSON(file, flags.output))}\n`);
+      }
       // After the table, so a page that cannot be made (no valid output rows) still shows it.
       if (flags.html !== undefined) {
         await writeFileAtomic(flags.html, await fixHtml(result, pipeline, file, flags, format));

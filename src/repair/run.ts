@@ -16,6 +16,7 @@ import { BlockFeeder } from "../profile/blocks.js";
 import { type Precision, Profile } from "../profile/profile.js";
 import { readAhead } from "../profile/readAhead.js";
 import { profileChunks } from "../profile/run.js";
+import type { RowLedger } from "./ledger.js";
 import type { Pipeline } from "./pipeline.js";
 
 export interface RunInput {
@@ -146,6 +147,7 @@ export async function applyPass(
   writer: (info: SourceInfo) => Promise<VectorWriter>,
   pass: number,
   profileBefore: boolean,
+  ledger?: RowLedger,
 ): Promise<ApplyResult> {
   const source = await input.open();
   let w: VectorWriter | null = null;
@@ -174,6 +176,7 @@ export async function applyPass(
     // reading the next chunk overlaps transforming, writing and profiling this one
     for await (const chunk of readAhead(source)) {
       beforeFeed?.push(chunk);
+      ledger?.add(chunk);
       const x = chunk.matrix.data;
       const n = chunk.matrix.rows;
       const f32 = fast32 && x instanceof Float32Array && !chunk.nulls ? x : null;
@@ -187,6 +190,7 @@ export async function applyPass(
               nulls: undefined,
             }
           : map(chunk);
+      ledger?.keep(chunk, t.index);
       const block: OutBlock = { matrix: t.matrix };
       if (t.nulls) block.nulls = t.nulls;
       if (chunk.arrow) block.arrow = { ...chunk.arrow, index: t.index };
@@ -239,6 +243,8 @@ export interface FixOptions {
   needRowCount?: boolean;
   /** Pass 1's profile, when the caller already took it (--auto); made with the same sample and seed. */
   profile?: Profile;
+  /** Fed the apply pass's chunks and kept rows (`--rows`). */
+  ledger?: RowLedger;
   /**
    * The least kNN overlap (cost) accepted, checked on the sample after the fit and before anything
    * is written: below it runFix throws QualityError (exit 1) and writes nothing. Default
@@ -288,7 +294,14 @@ export async function runFix(
   }
   passes++;
   opts.onPass?.(passes, "apply");
-  const applied = await applyPass(input, pipeline, (info) => writer(info, rows, pipeline.dimsOut), passes, false);
+  const applied = await applyPass(
+    input,
+    pipeline,
+    (info) => writer(info, rows, pipeline.dimsOut),
+    passes,
+    false,
+    opts.ledger,
+  );
   return finish(p1, before, applied, pipeline, passes, kernels, knn);
 }
 

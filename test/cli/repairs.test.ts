@@ -231,3 +231,70 @@ describe("refused before the work, or said", () => {
     });
   }
 });
+
+describe("--rows FILE: the rows behind the findings, and where each output row came from", () => {
+  const ROWS = JSON.parse(readFileSync(join(DIR, "rows.json"), "utf8"));
+  /** [start, end) ranges → the indices they hold. */
+  const expand = (ranges: [number, number][]) =>
+    ranges.flatMap(([a, b]) => Array.from({ length: b - a }, (_, i) => a + i));
+
+  for (const name of ["wide-dirty.npy", "table.arrow"]) {
+    test(`fix ${name} --pipeline drop-invalid,dedup --rows lists what NumPy/pyarrow find, and the kept rows`, async () => {
+      const o = out(name.endsWith(".npy") ? "npy" : "arrow");
+      const rowsFile = join(TMP, `rows-${name}.json`);
+      const r = await runCli([
+        "fix",
+        `fixtures/repair/${name}`,
+        "--pipeline",
+        "drop-invalid,dedup",
+        "-o",
+        o,
+        "--rows",
+        rowsFile,
+        "-f",
+        "json",
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const got = JSON.parse(readFileSync(rowsFile, "utf8"));
+      const want = ROWS[name];
+      expect(got.schema).toBe("embcheck/rows@1");
+      for (const k of ["null", "nan", "inf", "zero", "duplicates"]) expect(got[k], k).toEqual(want[k]);
+      if (want.ids) expect(got.ids).toEqual(want.ids);
+      else expect(got.ids).toBeUndefined();
+      expect(expand(got.output.kept)).toEqual(want.kept);
+      expect(got.output.rows).toBe(JSON.parse(r.stdout).output.rows);
+    });
+  }
+
+  test("the row map says which input row each written row is: their bytes match", async () => {
+    const o = out("npy");
+    const rowsFile = join(TMP, "rows-map.json");
+    const r = await runCli([
+      "fix",
+      "fixtures/repair/wide-dirty.npy",
+      "--pipeline",
+      "drop-invalid,dedup",
+      "-o",
+      o,
+      "--rows",
+      rowsFile,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const body = (b: Buffer) => b.subarray(10 + b.readUInt16LE(8));
+    const input = body(readFileSync("fixtures/repair/wide-dirty.npy"));
+    const output = body(readFileSync(o));
+    const kept = expand(JSON.parse(readFileSync(rowsFile, "utf8")).output.kept);
+    const row = 160 * 4;
+    kept.forEach((src, i) => {
+      expect(output.subarray(i * row, (i + 1) * row).equals(input.subarray(src * row, (src + 1) * row))).toBe(true);
+    });
+  });
+
+  test("--rows - is a usage error (stdout carries the table), and nothing is written", async () => {
+    const o = out("npy");
+    const r = await runCli(["fix", "fixtures/repair/wide-dirty.npy", "--pipeline", "l2", "-o", o, "--rows", "-"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--rows needs a file name");
+    expect(existsSync(o)).toBe(false);
+  });
+});
