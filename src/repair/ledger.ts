@@ -87,7 +87,7 @@ export class RowLedger {
       let nonzero = false;
       for (let j = r * d; j < r * d + d; j++) {
         const v = data[j];
-        if (v !== v) nan = true;
+        if (Number.isNaN(v)) nan = true;
         else if (v === Infinity || v === -Infinity) inf = true;
         else if (v !== 0) nonzero = true;
       }
