@@ -8,7 +8,6 @@ import { sortFindings, verdictOf } from "../detect/findings.js";
 import { GATED_RULES, type GatedRuleId } from "../detect/registry.js";
 import type { GatedRule } from "../detect/rules.js";
 import type { Finding, Severity, Verdict } from "../detect/types.js";
-import { UsageError } from "../errors.js";
 import { describeShape } from "../report/summary.js";
 import type { Report } from "../report/types.js";
 import { VERSION } from "../version.js";
@@ -108,12 +107,6 @@ export function gateFile(
   });
 
   const findings = [...report.findings];
-  if (baseline && baseline.data.input.dims !== report.input.dims) {
-    // numbers of other dims (another model, or a pca:K output) are not comparable (issue 21)
-    throw new UsageError(
-      `the baseline ${baseline.file} was saved from ${baseline.data.input.dims}-dim vectors (${baseline.data.input.path}), but ${report.input.path} has ${report.input.dims} dims; a baseline compares the same model's vectors: save one for these with report --save-baseline`,
-    );
-  }
   if (baseline) {
     for (const c of compareBaseline(baseline.data, report, toleranceMap(settings))) {
       const check: GateCheck = {

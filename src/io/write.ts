@@ -64,11 +64,8 @@ function probeWritable(path: string): void {
     closeSync(openSync(probe, "wx"));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    throw new InputError(
-      `cannot write in the directory ${dirname(path)} (${code})`,
-      { file: path },
-      "choose another output path or fix the directory's permissions",
-    );
+    // the writer's own wording (writeError), so the line is the same whenever it is found
+    throw new InputError(`cannot write the output (${code})`, { file: path });
   }
   rmSync(probe, { force: true });
 }
