@@ -1,6 +1,6 @@
 /**
  * Typed errors. The library throws these and never exits or logs; `src/cli/main.ts` is the one
- * place that catches them and maps them to exit codes (usage → 2, input/internal → 3).
+ * place that catches them and maps them to exit codes (quality → 1, usage → 2, input/internal → 3).
  */
 
 /** Where in the input a problem sits; every field is optional. */
@@ -41,6 +41,14 @@ export class InputError extends EmbcheckError {
 /** A bug or an environment failure that is not the user's input (exit code 3). */
 export class InternalError extends EmbcheckError {
   override name = "InternalError";
+}
+
+/**
+ * The work was done but its result fails a quality floor (exit code 1, the gate's code): e.g. a
+ * repair that would keep almost none of the nearest neighbours. Nothing is written.
+ */
+export class QualityError extends EmbcheckError {
+  override name = "QualityError";
 }
 
 /** Thrown by a fitted-state consumer when fit was never called. */

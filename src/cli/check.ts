@@ -208,8 +208,17 @@ export function registerCheck(program: Command, ctx: CommandContext): Command {
         settings,
         baseline,
         config: config?.file,
-        analyzer: (file, opts) =>
-          analyzeForCli(file, flags, ctx, { thresholds: opts.thresholds, ...(pairs ? { pairs } : {}) }),
+        analyzer: async (file, opts) => {
+          const a = await analyzeForCli(file, flags, ctx, { thresholds: opts.thresholds, ...(pairs ? { pairs } : {}) });
+          const base = baseline?.data.input;
+          // said, not refused: the comparison still runs, but its numbers come from another space (issue 21)
+          if (base && base.dims !== a.info.dims) {
+            io.stderr.write(
+              `embcheck check: note: the baseline ${baseline.file} was saved from ${base.dims}-dim vectors (${base.path}), but ${a.info.path} has ${a.info.dims} dims: its numbers are compared anyway, though they come from another space\n`,
+            );
+          }
+          return a;
+        },
         // The terminal summary shows unreadable files itself; other formats get the line on stderr too.
         onInputError: (_file, e) => {
           if (flags.format !== "terminal" && mainToStdout) io.stderr.write(`embcheck: ${e.message}\n`);

@@ -9,12 +9,14 @@ import type { OpenOptions, SourceInfo } from "../io/types.js";
 import { checkOutputPath, writeFileAtomic } from "../io/write.js";
 import { openWriter, outputFormat } from "../io/writers/open.js";
 import { checkNotExisting, removeLiveTempFiles } from "../io/writers/sink.js";
+import { asStored } from "../io/writers/stored.js";
 import type { OutputDtype, OutputFormat, VectorWriter } from "../io/writers/types.js";
 import type { Precision, Profile } from "../profile/profile.js";
 import { choosePipeline } from "../repair/auto.js";
+import { RowLedger } from "../repair/ledger.js";
 import { Pipeline } from "../repair/pipeline.js";
 import { type FixSummary, renderFixJson, renderFixText, summarize } from "../repair/render.js";
-import { profileInput, type RunInput, type RunResult, runFix } from "../repair/run.js";
+import { MIN_KNN_KEPT, profileInput, type RunInput, type RunResult, runFix } from "../repair/run.js";
 import { transformToJson } from "../repair/serialize.js";
 import { formatPipeline } from "../repair/spec.js";
 import { buildReport } from "../report/build.js";
@@ -44,6 +46,8 @@ interface FixFlags extends OutputFlags {
   auto?: boolean;
   saveTransform?: string;
   html?: string;
+  minKept: number;
+  rows?: string;
 }
 
 /** Options shared by fix and apply: output, dtype, input selection, the table's format. */
@@ -83,10 +87,17 @@ Examples:
   $ embcheck fix x.npy --pipeline l2 -o - --to arrow | embcheck report -
   $ embcheck fix shards/ --pipeline center,pca:256 -o all-256.npy   a dataset in, one output (all rows)
 
-Exit codes: 0 written · 2 usage error · 3 unreadable input or internal error.
+Exit codes: 0 written · 1 refused: the repair keeps fewer than --min-kept of the neighbours (nothing
+written) · 2 usage error · 3 unreadable input or internal error.
 Output: written to a temporary file and renamed at the end; never over the input; an existing file
 only with --force; a device or FIFO is written in place. Several inputs, a directory or a glob are
 one dataset (files sorted by path). Passes over the input: docs/fix.md.`;
+
+function parseShare(v: string): number {
+  const x = Number(v);
+  if (!(x >= 0 && x <= 1)) throw new UsageError(`--min-kept ${v}: give a share in [0, 1]`);
+  return x;
+}
 
 export function inputOf(spec: InputSpec, flags: OutputFlags, ctx: CommandContext): RunInput {
   const { io } = ctx;
@@ -104,6 +115,7 @@ export function inputOf(spec: InputSpec, flags: OutputFlags, ctx: CommandContext
     seed: flags.seed,
     kernels: ctx.kernels(flags.threads),
     precision: flags.precision,
+    asWritten: asStored(flags.dtype),
   };
   if (io.stderr.isTTY) {
     // One line on a TTY stderr, redrawn at most 5 times a second; cleared by clearProgress.
@@ -246,7 +258,17 @@ export function registerFix(program: Command, ctx: CommandContext): Command {
     .option("-p, --pipeline <steps>", "comma-separated steps, e.g. center,pca:256 (see below)")
     .option("--auto", "choose the pipeline from the report's findings (the reasons are printed)")
     .option("--save-transform <file>", "save the fitted transform as JSON, for embcheck apply")
-    .option("--html <file>", "also write the before/after HTML page (self-contained; maps by PCA)");
+    .option("--html <file>", "also write the before/after HTML page (self-contained; maps by PCA)")
+    .option(
+      "--rows <file>",
+      "also write JSON listing the null, NaN, Inf, zero and duplicate rows (indices) and the input rows each output row came from",
+    )
+    .option(
+      "--min-kept <share>",
+      "refuse (exit 1, nothing written) a repair keeping less than this share of the sampled rows' 10 nearest neighbours; 0 = accept any",
+      parseShare,
+      MIN_KNN_KEPT,
+    );
   addOutputOptions(cmd)
     .addHelpText("after", EXAMPLES)
     .action(async (inputs: string[], flags: FixFlags) => {
@@ -279,6 +301,14 @@ export function registerFix(program: Command, ctx: CommandContext): Command {
         checkOutputPath(flags.html, spec.files, "--html");
         checkNotExisting(flags.html, Boolean(flags.force));
       }
+      refuseStdout(flags.rows, "--rows");
+      if (flags.rows !== undefined) {
+        if ([flags.output, flags.saveTransform, flags.html].includes(flags.rows)) {
+          throw new UsageError("--rows names the same file as another output");
+        }
+        checkOutputPath(flags.rows, spec.files, "--rows");
+        checkNotExisting(flags.rows, Boolean(flags.force));
+      }
       // Parsed before any pass, so a bad step is a usage error at once.
       if (flags.pipeline !== undefined) new Pipeline(flags.pipeline);
       const input = inputOf(spec, flags, ctx);
@@ -288,10 +318,9 @@ export function registerFix(program: Command, ctx: CommandContext): Command {
       if (flags.auto) {
         const { info, profile } = await profileInput(input);
         first = profile;
-        const report = buildReport(computeMetrics(profile, false, { file, kernels: input.kernels }), info, {
-          toolVersion: VERSION,
-        });
-        const choice = choosePipeline(report.findings, info.dims);
+        const metrics = computeMetrics(profile, false, { file, kernels: input.kernels });
+        const report = buildReport(metrics, info, { toolVersion: VERSION });
+        const choice = choosePipeline(report.findings, info.dims, metrics.spectrum.signalDims);
         reasons = choice.reasons;
         if (choice.steps.length === 0) {
           io.stderr.write(
@@ -304,8 +333,14 @@ export function registerFix(program: Command, ctx: CommandContext): Command {
       }
       const pipeline = new Pipeline(steps as string);
       const needRowCount = !pipeline.keepsRows && format === "npy" && !isSeekable(flags.output);
+      const ledger = flags.rows !== undefined ? new RowLedger() : undefined;
       const result = await removingTempFilesOnSignal(() =>
-        runFix(input, pipeline, writerFactory(flags, format, io), { needRowCount, profile: first }),
+        runFix(input, pipeline, writerFactory(flags, format, io), {
+          needRowCount,
+          profile: first,
+          minKept: flags.minKept,
+          ledger,
+        }),
       );
       if (flags.saveTransform !== undefined) {
         await writeFileAtomic(flags.saveTransform, `${JSON.stringify(transformToJson(pipeline, VERSION), null, 1)}\n`);
@@ -327,6 +362,9 @@ export function registerFix(program: Command, ctx: CommandContext): Command {
         flags,
         io,
       );
+      if (ledger && flags.rows !== undefined) {
+        await writeFileAtomic(flags.rows, `${JSON.stringify(ledger.toJSON(file, flags.output))}\n`);
+      }
       // After the table, so a page that cannot be made (no valid output rows) still shows it.
       if (flags.html !== undefined) {
         await writeFileAtomic(flags.html, await fixHtml(result, pipeline, file, flags, format));

@@ -4,7 +4,7 @@
  * or internal error). Only src/cli reads `process` (through the injected CliIO).
  */
 import { Command, CommanderError } from "commander";
-import { EmbcheckError, InputError, UsageError } from "../errors.js";
+import { EmbcheckError, InputError, QualityError, UsageError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { registerApply } from "./apply.js";
 import { registerCheck } from "./check.js";
@@ -73,6 +73,10 @@ function handleError(e: unknown, io: CliIO): number {
   if (e instanceof InputError) {
     io.stderr.write(`embcheck: ${e.message}\n`);
     return EXIT.input;
+  }
+  if (e instanceof QualityError) {
+    io.stderr.write(`embcheck: ${e.message}\n`);
+    return EXIT.gate;
   }
   if (e instanceof EmbcheckError) {
     io.stderr.write(`embcheck: internal error: ${e.message}\n`);

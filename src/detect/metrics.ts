@@ -3,8 +3,10 @@
  * in report order, over intermediates they share (the sample's pair cosines, the covariance
  * eigenvalues), each computed once.
  */
+
 import { InputError } from "../errors.js";
 import type { Kernels } from "../linalg/backend.js";
+import { covarianceEigen } from "../linalg/lowrank.js";
 import { referenceKernels } from "../linalg/reference.js";
 import type { Profile } from "../profile/profile.js";
 import { DEFAULT_REGISTRY, type DefaultSections, type Registry } from "./registry.js";
@@ -100,7 +102,7 @@ export function computeMetrics<S extends readonly AnySection[] = DefaultSections
   const kernels = opts.kernels ?? referenceKernels();
   const shared: Shared = {
     pairCosines: once(() => sampledPairCosines(p, kernels)),
-    eigenvalues: once(() => kernels.eigh(p.covariance(), p.dims).values),
+    eigenvalues: once(() => covarianceEigen(p.covariance(), p.dims, p.validRows - 1, kernels).values),
   };
   const sections: Record<string, unknown> = {};
   for (const section of registry.sections) {

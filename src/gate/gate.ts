@@ -2,6 +2,7 @@
  * The gate: one report (and optionally a baseline) → the checks, the findings and passed/failed for
  * one file; several files → one result whose exit code is the worst. Pure.
  */
+
 import type { Evaluation } from "../detect/evaluate.js";
 import { sortFindings, verdictOf } from "../detect/findings.js";
 import { GATED_RULES, type GatedRuleId } from "../detect/registry.js";

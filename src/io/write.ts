@@ -4,7 +4,7 @@
  * or FIFO is written in place and a symlink followed (target.ts); an input is never overwritten.
  */
 import { randomBytes } from "node:crypto";
-import { constants, realpathSync, statSync } from "node:fs";
+import { closeSync, constants, openSync, realpathSync, rmSync, statSync } from "node:fs";
 import { open, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { InputError, UsageError } from "../errors.js";
@@ -49,7 +49,25 @@ export function checkOutputPath(output: string, inputs: readonly string[], flag 
   if (!dir)
     throw new InputError(`the directory ${dirname(output)} does not exist`, { file: output }, "create it first");
   if (!dir.isDirectory()) throw new InputError(`${dirname(output)} is not a directory`, { file: output });
-  outputTarget(output, flag); // a dangling symlink, a symlink to a directory: refused now
+  const target = outputTarget(output, flag); // a dangling symlink, a symlink to a directory: refused now
+  if (target.kind === "replace") probeWritable(target.path);
+}
+
+/**
+ * Creates and removes an empty temporary file beside `path`, so a read-only directory, a refused
+ * permission or a read-only file system is found before any pass over the input (access(W_OK)
+ * would not do: it says yes to root on a read-only mount, and to anyone on /proc).
+ */
+function probeWritable(path: string): void {
+  const probe = tempPathBeside(path);
+  try {
+    closeSync(openSync(probe, "wx"));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    // the writer's own wording (writeError), so the line is the same whenever it is found
+    throw new InputError(`cannot write the output (${code})`, { file: path });
+  }
+  rmSync(probe, { force: true });
 }
 
 /** A temporary file's name beside `path` (hidden, so a dataset directory's listing skips it). */

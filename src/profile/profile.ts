@@ -38,7 +38,22 @@ export interface ProfileOptions extends StateOptions {
   precision?: Precision;
   /** The kernels that fill the state (default: the reference kernels). */
   kernels?: Kernels;
+  /** The most bytes the d × d state may take (default MAX_STATE_BYTES; see covarianceStateBytes). */
+  maxStateBytes?: number;
 }
+
+/**
+ * The d × d state of a profile and its spectrum: the running scatter and the symmetric covariance
+ * handed to the eigensolver, float64 each (16·d² bytes). A full eigensolve (n > d/4) adds one
+ * more d × d matrix for the values, two for the vectors (a fit); the low-rank solve of n ≪ d adds
+ * d·(n + 7) doubles (src/linalg/lowrank.ts).
+ */
+export const covarianceStateBytes = (d: number): number => 16 * d * d;
+
+/** 8 GiB: d up to 23,170. */
+export const MAX_STATE_BYTES = 8 * 2 ** 30;
+
+const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
 
 export class Profile {
   readonly state: ProfileState;
@@ -48,6 +63,16 @@ export class Profile {
   /** A new, empty profile; or, with `state`, a Profile over that state (a loaded profile file). */
   constructor(opts: ProfileOptions, state?: ProfileState) {
     const kernels = opts.kernels ?? referenceKernels();
+    const need = covarianceStateBytes(state?.dims ?? opts.dims);
+    const limit = opts.maxStateBytes ?? MAX_STATE_BYTES;
+    if (need > limit) {
+      const d = state?.dims ?? opts.dims;
+      throw new InputError(
+        `${d.toLocaleString("en-US")} dims need ${gib(need)} for the d × d covariance (16·d² bytes), over the ${gib(limit)} limit (at most ${Math.floor(Math.sqrt(limit / 16)).toLocaleString("en-US")} dims)`,
+        {},
+        "project the vectors to fewer dims first (e.g. a random projection), or raise maxStateBytes in the library",
+      );
+    }
     if (!state) {
       state = emptyState(opts);
       // without mixed-precision kernels the covariance is float64 whatever was asked

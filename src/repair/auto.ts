@@ -2,12 +2,14 @@
  * `--auto`: a pipeline chosen from the report's findings, by fixed rules, each with its reason.
  * 1. nan-rows, inf-rows, zero-rows or null-rows → drop-invalid (such rows cannot be repaired).
  * 2. duplicate-rows → dedup (first copy kept).
- * 3. dominant-direction → abtt:D, D = max(1, round(d/100)) (Mu & Viswanath 2018: the mean and the
- *    top directions carry the common, uninformative part);
+ * 3. collapse → center,pca:0.99 (the collapse hint: keep the directions that carry the variance, drop
+ *    the dead ones; the lost directions cannot be restored post hoc, and whitening would blow up noise);
+ *    else dominant-direction → abtt:D, D = min(max(1, round(d/100)), S − 1) with S the signal
+ *    directions (spectrum.signalDims): Mu & Viswanath (2018) remove the top directions as the common,
+ *    uninformative part, which only holds when more directions than D carry signal; removing S or more
+ *    would leave noise only. When D < 1 (S ≤ 1): center instead;
  *    else anisotropy or poor-uniformity → center (the common vector is what narrows the cone).
  * 4. norm-spread, or any step of 3 → l2 last (cosine/IP search wants unit rows; centring changes norms).
- * collapse is reported but not acted on: the lost directions cannot be restored post hoc, and
- * whitening would blow up noise (DOMAIN.md: retrain or rebalance).
  */
 import type { RuleId } from "../detect/registry.js";
 import type { Finding } from "../detect/types.js";
@@ -19,7 +21,8 @@ export interface AutoChoice {
   reasons: string[];
 }
 
-export function choosePipeline(findings: readonly Finding[], dims: number): AutoChoice {
+/** `signal`: the directions above the noise floor (spectrum.signalDims); default: every dim. */
+export function choosePipeline(findings: readonly Finding[], dims: number, signal = dims): AutoChoice {
   const has = (id: RuleId) => findings.some((f) => f.id === id && f.severity !== "info");
   const steps: StepSpec[] = [];
   const reasons: string[] = [];
@@ -33,18 +36,28 @@ export function choosePipeline(findings: readonly Finding[], dims: number): Auto
     reasons.push("dedup: finding duplicate-rows: the first copy of each row is kept");
   }
   let recentred = false;
-  if (has("dominant-direction")) {
-    const D = defaultAbttD(dims);
-    steps.push({ kind: "abtt", k: D });
+  const D = Math.min(defaultAbttD(dims), signal - 1);
+  const centre = (why: string) => {
+    steps.push({ kind: "center" });
+    reasons.push(`center: ${why}: subtracting the mean removes the common direction`);
+    recentred = true;
+  };
+  if (has("collapse")) {
+    steps.push({ kind: "center" }, { kind: "pca", share: 0.99 });
     reasons.push(
-      `abtt:${D}: finding dominant-direction: remove the mean and the top ${D} direction(s) (Mu & Viswanath 2018, D = round(d/100))`,
+      `center,pca:0.99: finding collapse: keep the directions holding 99 % of the variance (${signal} above the noise floor), drop the dead ones; lost directions cannot be restored post hoc`,
     );
     recentred = true;
-  } else if (has("anisotropy") || has("poor-uniformity")) {
-    const which = (["anisotropy", "poor-uniformity"] as const).filter(has).join(", ");
-    steps.push({ kind: "center" });
-    reasons.push(`center: finding ${which}: subtracting the mean removes the common direction`);
+  } else if (has("dominant-direction") && D >= 1) {
+    steps.push({ kind: "abtt", k: D });
+    reasons.push(
+      `abtt:${D}: finding dominant-direction: remove the mean and the top ${D} direction(s) (Mu & Viswanath 2018, D = round(d/100), at most ${signal} signal directions − 1)`,
+    );
     recentred = true;
+  } else if (has("dominant-direction")) {
+    centre(`finding dominant-direction, but only ${signal} direction(s) above the noise floor, so none is removed`);
+  } else if (has("anisotropy") || has("poor-uniformity")) {
+    centre(`finding ${(["anisotropy", "poor-uniformity"] as const).filter(has).join(", ")}`);
   }
   if (has("norm-spread") || recentred) {
     steps.push({ kind: "l2" });
@@ -53,9 +66,6 @@ export function choosePipeline(findings: readonly Finding[], dims: number): Auto
         ? "l2: finding norm-spread: unit rows, so norms do not leak into cosine/IP search"
         : "l2: re-normalise after centring, for cosine/IP search",
     );
-  }
-  if (has("collapse")) {
-    reasons.push("(collapse is not repaired: lost directions cannot be restored post hoc; see the report's hint)");
   }
   return { steps, reasons };
 }

@@ -28,6 +28,7 @@ import {
   affineMatrix,
   type CompiledStep,
   compileStep,
+  DEFAULT_PCA_K,
   dimsOut,
   FAST_MIN_DIMS,
   type FittedStep,
@@ -88,6 +89,29 @@ export class Pipeline {
   constructor(steps: string | readonly StepSpec[]) {
     this.steps = typeof steps === "string" ? parsePipeline(steps) : steps.map((s) => ({ ...s }));
     if (this.steps.length === 0) throw new UsageError("empty pipeline");
+  }
+
+  /**
+   * Refuses, before any pass, steps that ask for more dims than reach them (scikit-learn's PCA
+   * raises for n_components > n_features the same way): `pca:K` or `whiten:K` with K > d, `abtt:D`
+   * with D ≥ d. A bare `pca` (256) is capped at d, as documented. `file` names the input.
+   */
+  checkDims(dims: number, file?: string): void {
+    let d: number | null = dims;
+    const where = file ? ` of ${file}` : "";
+    for (const s of this.steps) {
+      if (d === null) return; // after pca:SHARE the width is known only once fitted
+      if ((s.kind === "pca" || s.kind === "whiten") && s.k !== undefined && s.k > d) {
+        throw new UsageError(
+          `${s.kind}:${s.k} asks for ${s.k} components, but the ${d}-dim vectors${where} have only ${d}; use ${s.kind}:${d} or less${s.kind === "pca" ? " (or pca:0.99)" : ""}`,
+        );
+      }
+      if (s.kind === "abtt" && s.k !== undefined && s.k >= d) {
+        throw new UsageError(`abtt:${s.k} would remove every direction of the ${d}-dim vectors${where}; use D < ${d}`);
+      }
+      if (s.kind === "pca") d = s.share !== undefined ? null : Math.min(s.k ?? DEFAULT_PCA_K, d);
+      else if (s.kind === "whiten") d = Math.min(s.k ?? d, d);
+    }
   }
 
   /**

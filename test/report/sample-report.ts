@@ -90,6 +90,7 @@ export const sampleReport: Report = {
     dims99: 59,
     isoScore: 0.434563,
     totalVariance: 33.3102,
+    signalDims: 40,
   },
   sample: { rows: 2000, seed: 0 },
   findings: [

@@ -21,6 +21,8 @@ export interface SpectrumMetrics {
   isoScore: number;
   /** extra: Σλ, the total variance. */
   totalVariance: number;
+  /** extra: the directions above the noise floor (Gavish & Donoho 2014 hard threshold; signalDims below). */
+  signalDims: number;
   /** extra: the covariance arithmetic ("mixed": float32 products in blocks; "float64"). */
   precision?: "mixed" | "float64";
 }
@@ -31,6 +33,20 @@ type Reads = MetricsHead & { spectrum: SpectrumMetrics; integrity: IntegrityMetr
 const byAttainableRank = (t: Thresholds, m: Reads): Thresholds => {
   const f = Math.min(1, (m.integrity.validRows - 1) / m.dims);
   return { warn: t.warn === null ? null : t.warn * f, fail: t.fail === null ? null : t.fail * f };
+};
+
+/** The rank the valid rows can reach: min(n − 1, d). */
+const attainableRank = (m: Reads): number => Math.min(m.integrity.validRows - 1, m.dims);
+
+/**
+ * With r attainable directions the top one holds at least 1/r of the variance (1/2 for 3 rows or
+ * 2 dims, all of it for 2 rows or d = 1): a share threshold t is read as t of the way from that
+ * floor to 1, t' = 1/r + t·(1 − 1/r) (at r = 768: 0.2 → 0.201).
+ */
+const aboveEqualShare = (t: Thresholds, m: Reads): Thresholds => {
+  const f = 1 / attainableRank(m);
+  const up = (v: number | null) => (v === null ? null : f + v * (1 - f));
+  return { warn: up(t.warn), fail: up(t.fail) };
 };
 
 const RULES = [
@@ -53,7 +69,11 @@ const RULES = [
     direction: "above",
     defaults: { warn: 0.2, fail: 0.5 },
     range: { min: 0, max: 1, what: "a share of the variance" },
-    source: "one principal direction carrying a large share of the variance (Mu & Viswanath 2018, all-but-the-top)",
+    source:
+      "one principal direction carrying a large share of the variance (Mu & Viswanath 2018, all-but-the-top); thresholds read above the equal share 1/r, r = min(n − 1, d)",
+    applies: (m) => attainableRank(m) >= 2,
+    notApplicable: "fewer than 2 attainable directions (2 rows, or d = 1): one direction holds all the variance",
+    scale: aboveEqualShare,
     message: (a, k) => `one direction carries ${k.pct(a.value)} of the variance${k.th(a.threshold, k.pct)}`,
     hint: "remove the mean and the top direction: `embcheck fix IN --pipeline abtt:1 -o OUT`, or whiten: `--pipeline whiten`",
   },
@@ -70,8 +90,42 @@ const RULES = [
   },
 ] as const satisfies readonly Rule<Reads>[];
 
-/** `values` descending; tiny negatives (round-off) are clipped to 0. */
-export function spectrumMetrics(values: Float64Array): SpectrumMetrics {
+/** Mixed precision moves every eigenvalue by at most 7.8e-6·Σλ (docs/METRICS.md § spectrum). */
+export const MIXED_RESOLUTION = 7.8e-6;
+export const FLOAT64_RESOLUTION = 1e-10;
+
+/** ω(β) of Gavish & Donoho (2014), eq. (5): the optimal hard threshold over the median singular value, noise level unknown. */
+export const gavishDonohoOmega = (beta: number): number => 0.56 * beta ** 3 - 0.95 * beta ** 2 + 1.82 * beta + 1.43;
+
+/**
+ * How many directions carry signal: the eigenvalues λ (descending, of the 1/n covariance of n rows)
+ * above the Gavish–Donoho (2014) hard threshold for an unknown noise level, σᵢ > ω(β)·σ_med with
+ * σᵢ = √(n·λᵢ) the singular values of the centred rows, i.e. λᵢ > ω(β)²·median(λ), over the
+ * m = min(n − 1, d) eigenvalues the rows can have, β = m / max(n, d). Eigenvalues at or below
+ * `resolved`·Σλ never count: what the covariance arithmetic cannot tell from 0 (MIXED_RESOLUTION
+ * for mixed precision, the bound of docs/METRICS.md; 1e-10 for float64, round-off of an exactly
+ * low-rank set whose median is 0). NumPy: fixtures/scripts/signal_dims.py.
+ */
+export function signalDims(values: Float64Array, rows: number, resolved = FLOAT64_RESOLUTION): number {
+  const d = values.length;
+  const m = Math.max(1, Math.min(rows - 1, d));
+  const lam = Float64Array.from(values.subarray(0, m), (v) => Math.max(0, v)).sort();
+  const median = m % 2 ? lam[(m - 1) / 2] : 0.5 * (lam[m / 2 - 1] + lam[m / 2]);
+  const beta = m / Math.max(rows, d);
+  let total = 0;
+  for (const v of lam) total += v;
+  const cut = Math.max(gavishDonohoOmega(beta) ** 2 * median, resolved * total);
+  let k = 0;
+  while (k < m && values[k] > cut) k++;
+  return k;
+}
+
+/** `values` descending; tiny negatives (round-off) are clipped to 0; `rows` valid rows (for signalDims; default d + 1). */
+export function spectrumMetrics(
+  values: Float64Array,
+  rows = values.length + 1,
+  resolved = FLOAT64_RESOLUTION,
+): SpectrumMetrics {
   const d = values.length;
   const lam = Float64Array.from(values, (v) => Math.max(0, v));
   let total = 0;
@@ -106,6 +160,7 @@ export function spectrumMetrics(values: Float64Array): SpectrumMetrics {
     dims99: dimsFor(0.99),
     isoScore: isoScore(lam),
     totalVariance: total,
+    signalDims: signalDims(values, rows, resolved),
   };
 }
 
@@ -148,7 +203,14 @@ export function spectrumAxis(components: number): string {
 
 export const spectrum: Section<"spectrum", SpectrumMetrics, typeof RULES, { integrity: IntegrityMetrics }> = {
   key: "spectrum",
-  compute: ({ profile, shared }) => ({ ...spectrumMetrics(shared.eigenvalues()), precision: profile.precision }),
+  compute: ({ profile, shared }) => ({
+    ...spectrumMetrics(
+      shared.eigenvalues(),
+      profile.validRows,
+      profile.precision === "mixed" ? MIXED_RESOLUTION : FLOAT64_RESOLUTION,
+    ),
+    precision: profile.precision,
+  }),
   lap: "spectrum",
   rules: RULES,
   terminal: {

@@ -45,7 +45,8 @@ export interface JobPool {
 }
 
 /** 64-byte alignment of a byte offset. */
-export const align64 = (b: number): number => (b + 63) & ~63;
+/** Arithmetic, not `& ~63`: offsets reach 4 GiB, past the 32-bit signed range of JavaScript's bit operators. */
+export const align64 = (b: number): number => Math.ceil(b / 64) * 64;
 
 export class WasmContext {
   constructor(

@@ -11,7 +11,7 @@ import type { Eigen } from "../eigh.js";
 import type { FloatArray } from "../matrix.js";
 import { referenceKernels } from "../reference.js";
 import type { WasmMemory } from "./api.js";
-import { type JobPool, WasmContext } from "./context.js";
+import { ARENA, type JobPool, MAX_PAGES, PAGE, WasmContext } from "./context.js";
 import { eighWasm } from "./eigh.js";
 import { pairDotsUpperWasm } from "./pairs.js";
 import { centredProductWasm, centreF32, PackedW, projectF32 } from "./product.js";
@@ -51,6 +51,8 @@ export class WasmKernels implements Kernels {
   }
 
   eigh(a: Float64Array, n: number, opts: { vectors?: boolean } = {}): Eigen {
+    // n × n and its work vectors must fit the 4 GiB memory (beyond n ≈ 23,000: the reference)
+    if (ARENA + n * n * 8 + 64 * n * 8 >= (MAX_PAGES - 1) * PAGE) return this.fallback.eigh(a, n, opts);
     return eighWasm(this.ctx, a, n, opts);
   }
 

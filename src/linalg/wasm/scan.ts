@@ -11,12 +11,12 @@ import type { FloatArray } from "../matrix.js";
 import { ARENA, align64, MAX_PAGES, PAGE, type WasmContext } from "./context.js";
 
 /**
- * Whether a rows × d block (and its packed copy and scatter) fits the kernels' 4 GiB memory;
- * callers use the reference for blocks that do not.
+ * Whether a rows × d block (and its packed copy, its scatter and the running scatter merged into
+ * it: mergeInto) fits the kernels' 4 GiB memory; callers use the reference for blocks that do not.
  */
 export function fitsBlock(rows: number, d: number, bytesPerValue: number): boolean {
   const dp = (d + 7) & ~7;
-  const bytes = ARENA + rows * (d * bytesPerValue + 64 + dp * 8) + dp * dp * 8 + 5 * d * 8 + 4096;
+  const bytes = ARENA + rows * (d * bytesPerValue + 64 + dp * 8) + dp * dp * 8 + d * d * 8 + 6 * d * 8 + 8192;
   return bytes < (MAX_PAGES - 1) * PAGE;
 }
 

@@ -43,8 +43,8 @@ export const abtt: StepDef<"abtt"> = {
     needRows("abtt", stats);
     const d = stats.d;
     const mean = Float64Array.from(stats.mean);
-    const { values, vectors } = topEigen(stats, kernels);
     const D = spec.k ?? defaultAbttD(d);
+    const { values, vectors } = topEigen(stats, kernels, () => D);
     if (D >= d) throw new UsageError(`abtt:${D} would remove every direction of ${d}-dim vectors; use D < ${d}`);
     return { kind: "abtt", dims: d, k: D, mean, components: vectors.slice(0, D * d), variances: values.slice(0, D) };
   },

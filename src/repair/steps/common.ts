@@ -1,13 +1,27 @@
 /** Pieces the step kinds share: the eigendecomposition of a fit, and row-block helpers. */
 import { InputError } from "../../errors.js";
 import type { Kernels } from "../../linalg/backend.js";
+import { covarianceEigen } from "../../linalg/lowrank.js";
 import { type Rows, selectRows } from "../rows.js";
 import type { Stats } from "./types.js";
 
-/** Eigenvalues (negatives from round-off clipped to 0) and eigenvectors of the covariance. */
-export function topEigen(stats: Stats, kernels: Kernels): { values: Float64Array; vectors: Float64Array } {
-  const e = kernels.eigh(stats.cov, stats.d, { vectors: true });
-  const values = e.values.map((v) => Math.max(0, v));
+/**
+ * Eigenvalues (negatives from round-off clipped to 0) and the top eigenvectors of the covariance:
+ * at least `need(values)` of them (default: all d). The covariance of n rows has rank ≤ n − 1, so
+ * for n ≪ d the low-rank solve (src/linalg/lowrank.ts) gives the top n + 7; a step needing more
+ * takes the full d × d solve.
+ */
+export function topEigen(
+  stats: Stats,
+  kernels: Kernels,
+  need: (values: Float64Array) => number = () => stats.d,
+): { values: Float64Array; vectors: Float64Array } {
+  let e = covarianceEigen(stats.cov, stats.d, stats.n - 1, kernels, { vectors: true });
+  let values = e.values.map((v) => Math.max(0, v));
+  if (need(values) > e.count) {
+    e = covarianceEigen(stats.cov, stats.d, stats.n - 1, kernels, { vectors: true, needAll: true });
+    values = e.values.map((v) => Math.max(0, v));
+  }
   return { values, vectors: e.vectors as Float64Array };
 }
 

@@ -5,7 +5,7 @@
 import type { Kernels } from "../../linalg/backend.js";
 import { decodeEigenParts, encodeFloat64 } from "../encoding.js";
 import { mapNonNull, needRows, topEigen } from "./common.js";
-import type { Affine, CompiledStep, FittedStep, StepDef } from "./types.js";
+import type { Affine, CompiledStep, FittedStep, StepDef, StepSpec } from "./types.js";
 
 /** `pca` alone keeps this many components (capped at d). */
 export const DEFAULT_PCA_K = 256;
@@ -36,6 +36,19 @@ export function componentsMatrix(
   return P;
 }
 
+/** K of pca:K (capped at d) or of pca:SHARE: the smallest K whose top K eigenvalues keep the share. */
+function componentsKept(spec: StepSpec, values: Float64Array, d: number): number {
+  if (spec.share === undefined) return Math.min(spec.k ?? DEFAULT_PCA_K, d);
+  let total = 0;
+  for (const v of values) total += v;
+  let acc = 0;
+  for (let i = 0; i < d; i++) {
+    acc += values[i];
+    if (total > 0 && acc / total >= spec.share) return i + 1;
+  }
+  return d;
+}
+
 export const pca: StepDef<"pca"> = {
   kind: "pca",
   arg: "count-or-share",
@@ -46,21 +59,10 @@ export const pca: StepDef<"pca"> = {
     needRows("pca", stats);
     const d = stats.d;
     const mean = Float64Array.from(stats.mean);
-    const { values, vectors } = topEigen(stats, kernels);
+    const { values, vectors } = topEigen(stats, kernels, (values) => componentsKept(spec, values, d));
     let total = 0;
     for (const v of values) total += v;
-    let k: number;
-    if (spec.share !== undefined) {
-      k = d;
-      let acc = 0;
-      for (let i = 0; i < d; i++) {
-        acc += values[i];
-        if (total > 0 && acc / total >= spec.share) {
-          k = i + 1;
-          break;
-        }
-      }
-    } else k = Math.min(spec.k ?? DEFAULT_PCA_K, d);
+    const k = componentsKept(spec, values, d);
     return {
       kind: "pca",
       dims: d,

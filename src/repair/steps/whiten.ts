@@ -29,8 +29,8 @@ export function fitWhitening<K extends "whiten" | "zca">(
   needRows(kind, stats);
   const d = stats.d;
   const mean = Float64Array.from(stats.mean);
-  const { values, vectors } = topEigen(stats, kernels);
   const k = kind === "zca" ? d : Math.min(spec.k ?? d, d);
+  const { values, vectors } = topEigen(stats, kernels, () => k);
   if (!(values[0] > 0)) throw new InputError(`cannot fit "${kind}": the rows have no variance`);
   return {
     kind,
