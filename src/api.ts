@@ -23,6 +23,7 @@ import type { Chunk, EmbeddingSource, OpenOptions, SourceInfo } from "./io/types
 import type { Kernels } from "./linalg/backend.js";
 import type { Precision, Profile } from "./profile/profile.js";
 import { profileChunks } from "./profile/run.js";
+import { DEFAULT_SAMPLE_SIZE } from "./profile/state.js";
 import { buildReport } from "./report/build.js";
 import type { Report } from "./report/types.js";
 import { VERSION } from "./version.js";
@@ -38,6 +39,12 @@ export interface AnalyzeOptions extends OpenOptions {
   sampleSize?: number;
   /** Seed of the sample (default 0). */
   seed?: number;
+  /**
+   * Rows of the sample the neighbourhood metrics (hubness, outliers, TwoNN) use; default the sample
+   * size. Larger: the sample grows to hold them and the pair statistics keep `sampleSize` rows
+   * (the rows a smaller sample keeps are a subset of a larger one's).
+   */
+  neighboursSample?: number;
   /** A second input whose row i is the positive partner of row i (a file, or a dataset as for `path`). */
   pairs?: string | string[] | InputSpec;
   /** Per-rule threshold overrides, by gated rule id. */
@@ -110,7 +117,7 @@ async function profileWith(
     const chunks = opts.rowOffset ? shifted(paired, opts.rowOffset) : paired;
     const p = await profileChunks(chunks, {
       dims: source.info.dims,
-      sampleSize: opts.sampleSize,
+      sampleSize: Math.max(opts.sampleSize ?? DEFAULT_SAMPLE_SIZE, opts.neighboursSample ?? 0),
       seed: opts.seed,
       kernels,
       precision: opts.precision,
@@ -137,7 +144,13 @@ async function analyzeWith(
   const { info, profile: p } = await profileWith(path, opts, kernels);
   const read = (performance.now() - t0) / 1000;
   const hasPairs = opts.pairs !== undefined || opts.pairColumn !== undefined;
-  const metrics = computeMetrics(p, hasPairs, { file: info.path, now: () => performance.now(), kernels });
+  const metrics = computeMetrics(p, hasPairs, {
+    file: info.path,
+    now: () => performance.now(),
+    kernels,
+    pairSample: opts.sampleSize ?? DEFAULT_SAMPLE_SIZE,
+    neighboursSample: opts.neighboursSample,
+  });
   const evaluations = evaluate(RULES, metrics, opts.thresholds);
   const r = buildReport(metrics, info, {
     toolVersion: VERSION,

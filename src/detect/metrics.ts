@@ -5,8 +5,10 @@
  */
 import { InputError } from "../errors.js";
 import type { Kernels } from "../linalg/backend.js";
+import { knnGraph } from "../linalg/neighbours.js";
 import { referenceKernels } from "../linalg/reference.js";
 import type { Profile } from "../profile/profile.js";
+import { NEIGHBOURS_K } from "./neighbourhoods.js";
 import { DEFAULT_REGISTRY, type DefaultSections, type Registry } from "./registry.js";
 import type { AnySection, SectionValues, Shared } from "./section.js";
 import type { MetricsHead } from "./types.js";
@@ -30,13 +32,20 @@ export interface MetricsOptions<S extends readonly AnySection[] = DefaultSection
   now?: () => number;
   /** The kernels for the sampled pairs and the eigendecomposition (default: the reference). */
   kernels?: Kernels;
+  /**
+   * Rows of the sample the pair statistics use (the first by priority, i.e. the sample a smaller
+   * --sample would have kept); default: all of it.
+   */
+  pairSample?: number;
+  /** Rows of the sample the neighbourhood sections use (first by priority); default: all of it. */
+  neighboursSample?: number;
   /** The sections to compute (default: report@1's). */
   registry?: Registry<S>;
 }
 
 /** The sample's unit rows (m × d): u = x / ‖x‖ (division, as the oracle does). */
-export function sampleUnitRows(p: Profile): { indices: Float64Array; units: Float64Array; m: number } {
-  const { indices, values } = p.sample.rowsByIndex();
+export function sampleUnitRows(p: Profile, limit?: number): { indices: Float64Array; units: Float64Array; m: number } {
+  const { indices, values } = p.sample.rowsByIndex(limit);
   const d = p.dims;
   const m = indices.length;
   for (let i = 0; i < m; i++) {
@@ -52,8 +61,9 @@ export function sampleUnitRows(p: Profile): { indices: Float64Array; units: Floa
 export function sampledPairCosines(
   p: Profile,
   kernels: Kernels = referenceKernels(),
+  limit?: number,
 ): { cosines: Float64Array; indices: Float64Array } {
-  const { indices, units, m } = sampleUnitRows(p);
+  const { indices, units, m } = sampleUnitRows(p, limit);
   const out = new Float64Array((m * (m - 1)) / 2);
   const c = kernels.pairDotsUpper(units, m, p.dims, out);
   for (let i = 0; i < c.length; i++) c[i] = Math.min(1, Math.max(-1, c[i]));
@@ -97,8 +107,16 @@ export function computeMetrics<S extends readonly AnySection[] = DefaultSections
   }
   const kernels = opts.kernels ?? referenceKernels();
   const shared: Shared = {
-    pairCosines: once(() => sampledPairCosines(p, kernels)),
+    pairCosines: once(() => sampledPairCosines(p, kernels, opts.pairSample)),
     eigenvalues: once(() => kernels.eigh(p.covariance(), p.dims).values),
+    neighbourRows: once(() => {
+      const { indices, values } = p.sample.rowsByIndex(opts.neighboursSample);
+      return { indices, values, m: indices.length };
+    }),
+    cosineGraph: once(() => {
+      const { values, m } = shared.neighbourRows();
+      return knnGraph(kernels, values, m, p.dims, Math.min(NEIGHBOURS_K, m - 1), "cosine");
+    }),
   };
   const sections: Record<string, unknown> = {};
   for (const section of registry.sections) {

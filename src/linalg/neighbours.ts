@@ -8,7 +8,6 @@
  * (for L2, distance ascending), ties to the lower row id, so a result does not depend on the
  * chunking or the thread count. NumPy (cosine): S = Qn @ Xn.T; np.argsort(-S, kind="stable")[:, :k].
  */
-import type { Kernels } from "./backend.js";
 import type { FloatArray } from "./matrix.js";
 
 /** cosine: Q̂·X̂; ip: Q·X; l2: ‖Q − X‖² (smaller is nearer). */
@@ -154,12 +153,17 @@ export function referenceKnnSearch(queries: FloatArray, nq: number, d: number, o
 
 const invOrZero = (norm: number): number => (norm > 0 ? 1 / norm : 0);
 
+/** What builds a search: Kernels.knnSearch, or referenceKnnSearch itself. */
+export interface KnnSearcher {
+  knnSearch(queries: FloatArray, nq: number, d: number, opts: KnnOptions): KnnSearch;
+}
+
 /**
  * The k nearest other rows of each of the n rows of x (all pairs inside an in-memory set): a search
  * of x against itself with each row's own id skipped.
  */
 export function knnGraph(
-  kernels: Pick<Kernels, "knnSearch">,
+  kernels: KnnSearcher,
   x: FloatArray,
   n: number,
   d: number,

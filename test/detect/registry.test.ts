@@ -124,6 +124,9 @@ describe("a section registered beside report@1's", () => {
       "uniformity",
       "alignment",
       "spectrum",
+      "hubness",
+      "outliers",
+      "intrinsicDimension",
       "maxNormRatio",
     ]);
   });
@@ -176,6 +179,8 @@ describe("buildRegistry", () => {
       "poor-uniformity",
       "poor-alignment",
       "alignment-no-better-than-random",
+      "hubness",
+      "knn-outliers",
     ]);
   });
 });
