@@ -13,6 +13,7 @@ import { createKernels } from "./backends.js";
 import { type Evaluation, evaluate } from "./detect/evaluate.js";
 import { computeMetrics, type Metrics } from "./detect/metrics.js";
 import { type GatedRuleId, RULES } from "./detect/registry.js";
+import { DEFAULT_QUERIES, type RetrievalMetrics, retrievalPass } from "./detect/retrieval.js";
 import type { Overrides } from "./detect/rules.js";
 import { type GateFilesOptions, gateFiles } from "./gate/check.js";
 import type { GateResult } from "./gate/gate.js";
@@ -45,6 +46,11 @@ export interface AnalyzeOptions extends OpenOptions {
    * (the rows a smaller sample keeps are a subset of a larger one's).
    */
   neighboursSample?: number;
+  /**
+   * With positive pairs: how many sampled rows query the partners in the retrieval pass (default
+   * 1000, all of the sample when smaller; the sample grows to hold them); 0 skips the pass.
+   */
+  queries?: number;
   /** A second input whose row i is the positive partner of row i (a file, or a dataset as for `path`). */
   pairs?: string | string[] | InputSpec;
   /** Per-rule threshold overrides, by gated rule id. */
@@ -117,13 +123,40 @@ async function profileWith(
     const chunks = opts.rowOffset ? shifted(paired, opts.rowOffset) : paired;
     const p = await profileChunks(chunks, {
       dims: source.info.dims,
-      sampleSize: Math.max(opts.sampleSize ?? DEFAULT_SAMPLE_SIZE, opts.neighboursSample ?? 0),
+      sampleSize: Math.max(opts.sampleSize ?? DEFAULT_SAMPLE_SIZE, opts.neighboursSample ?? 0, opts.queries ?? 0),
       seed: opts.seed,
       kernels,
       precision: opts.precision,
       onChunk: (rows) => opts.onProgress?.({ rows, bytesRead: source.bytesRead(), totalBytes: source.info.totalBytes }),
     });
     return { info: source.info, profile: p };
+  } finally {
+    await source.close();
+    await pairs?.close();
+  }
+}
+
+/**
+ * The retrieval pass (src/detect/retrieval.ts): the first `opts.queries` sampled rows by priority
+ * rank every partner row, read again from the inputs.
+ */
+async function retrievalWith(
+  path: string | string[] | InputSpec,
+  opts: AnalyzeOptions,
+  p: Profile,
+  kernels: Kernels,
+): Promise<RetrievalMetrics | null> {
+  const want = opts.queries ?? DEFAULT_QUERIES;
+  // standard input cannot be read twice
+  const files = (x: string | string[] | InputSpec) => (typeof x === "string" ? [x] : Array.isArray(x) ? x : x.files);
+  if (want === 0 || files(path).includes("-") || (opts.pairs && files(opts.pairs).includes("-"))) return null;
+  const { indices, values } = p.sample.rowsByIndex(want);
+  const source = await openInput(path, opts, opts.stdin);
+  let pairs: EmbeddingSource | undefined;
+  try {
+    if (opts.pairs) pairs = await openInput(opts.pairs, {}, opts.stdin);
+    const chunks: AsyncIterable<Chunk> = pairs ? withPairs(source, pairs) : source;
+    return await retrievalPass(chunks, { indices, values, m: indices.length }, p.dims, kernels);
   } finally {
     await source.close();
     await pairs?.close();
@@ -144,7 +177,9 @@ async function analyzeWith(
   const { info, profile: p } = await profileWith(path, opts, kernels);
   const read = (performance.now() - t0) / 1000;
   const hasPairs = opts.pairs !== undefined || opts.pairColumn !== undefined;
+  const retrieval = hasPairs ? await retrievalWith(path, opts, p, kernels) : null;
   const metrics = computeMetrics(p, hasPairs, {
+    retrieval,
     file: info.path,
     now: () => performance.now(),
     kernels,

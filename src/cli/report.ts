@@ -24,6 +24,8 @@ interface ReportFlags extends InputFlags, MapFlags {
   map?: boolean;
   /** --neighbors-sample: rows for hubness, outliers and TwoNN. */
   neighborsSample?: number;
+  /** --queries: sampled rows that query the partners (with pairs). */
+  queries?: number;
 }
 
 const EXAMPLES = `
@@ -93,6 +95,11 @@ export function registerReport(program: Command, ctx: CommandContext): Command {
       "sampled rows for hubness, outliers and intrinsic dimension (default: --sample; more grows the sample, the pair statistics keep --sample rows)",
       intOption("--neighbors-sample", 3, 50_000),
     )
+    .option(
+      "--queries <n>",
+      "with --pairs/--pair-column: sampled rows whose own partner is searched among all partners (default 1000; 0 = skip)",
+      intOption("--queries", 0, 50_000),
+    )
     .option("--map", "terminal format: draw the 2-D map of the sample after the report (html always has it)")
     .addOption(PROJECTION_OPTION())
     .option("--color-by <name>", "html, Arrow input: colour the map by this column (e.g. a label or language)")
@@ -114,6 +121,7 @@ export function registerReport(program: Command, ctx: CommandContext): Command {
       const analysis = await analyzeForCli(input, flags, ctx, {
         ...(pairs ? { pairs } : {}),
         neighboursSample: flags.neighborsSample,
+        queries: flags.queries,
       });
       const file = input.label;
       const { report } = analysis;

@@ -9,6 +9,7 @@ import { knnGraph } from "../linalg/neighbours.js";
 import { referenceKernels } from "../linalg/reference.js";
 import type { Profile } from "../profile/profile.js";
 import { NEIGHBOURS_K } from "./neighbourhoods.js";
+import type { RetrievalMetrics } from "./retrieval.js";
 import { DEFAULT_REGISTRY, type DefaultSections, type Registry } from "./registry.js";
 import type { AnySection, SectionValues, Shared } from "./section.js";
 import type { MetricsHead } from "./types.js";
@@ -39,6 +40,8 @@ export interface MetricsOptions<S extends readonly AnySection[] = DefaultSection
   pairSample?: number;
   /** Rows of the sample the neighbourhood sections use (first by priority); default: all of it. */
   neighboursSample?: number;
+  /** The result of the retrieval pass (src/detect/retrieval.ts), when pairs were measured. */
+  retrieval?: RetrievalMetrics | null;
   /** The sections to compute (default: report@1's). */
   registry?: Registry<S>;
 }
@@ -120,7 +123,13 @@ export function computeMetrics<S extends readonly AnySection[] = DefaultSections
   };
   const sections: Record<string, unknown> = {};
   for (const section of registry.sections) {
-    sections[section.key] = section.compute({ profile: p, hasPairs, shared, kernels });
+    sections[section.key] = section.compute({
+      profile: p,
+      hasPairs,
+      shared,
+      kernels,
+      retrieval: opts.retrieval ?? null,
+    });
     if (section.lap) lap(section.lap);
   }
   const { indices } = shared.pairCosines();

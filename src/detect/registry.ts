@@ -13,6 +13,7 @@ import { integrity } from "./sections/integrity.js";
 import { intrinsicDimensionSection } from "./sections/intrinsic.js";
 import { norms } from "./sections/norms.js";
 import { outliers } from "./sections/outliers.js";
+import { retrieval } from "./sections/retrieval.js";
 import { spectrum } from "./sections/spectrum.js";
 import { uniformity } from "./sections/uniformity.js";
 
@@ -74,6 +75,7 @@ export const DEFAULT_SECTIONS = [
   hubness,
   outliers,
   intrinsicDimensionSection,
+  retrieval,
 ] as const;
 export type DefaultSections = typeof DEFAULT_SECTIONS;
 

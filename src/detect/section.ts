@@ -8,6 +8,7 @@ import type { Kernels } from "../linalg/backend.js";
 import type { KnnResult } from "../linalg/neighbours.js";
 import type { Profile } from "../profile/profile.js";
 import type { ChartRow } from "../text/charts.js";
+import type { RetrievalMetrics } from "./retrieval.js";
 import type { Rule } from "./rules.js";
 import type { MetricsHead, ReportHead } from "./types.js";
 
@@ -36,6 +37,8 @@ export interface ComputeContext {
   shared: Shared;
   /** The kernels of this run (pair dots, eigendecomposition, and what a section needs of them). */
   kernels: Kernels;
+  /** The retrieval pass's result (positive pairs given and measured), else null. */
+  retrieval?: RetrievalMetrics | null;
 }
 
 /** What the terminal renderer lends a section's part: the content width and its styling. */

@@ -127,6 +127,7 @@ describe("a section registered beside report@1's", () => {
       "hubness",
       "outliers",
       "intrinsicDimension",
+      "retrieval",
       "maxNormRatio",
     ]);
   });
