@@ -9,8 +9,8 @@ import { knnGraph } from "../linalg/neighbours.js";
 import { referenceKernels } from "../linalg/reference.js";
 import type { Profile } from "../profile/profile.js";
 import { NEIGHBOURS_K } from "./neighbourhoods.js";
-import type { RetrievalMetrics } from "./retrieval.js";
 import { DEFAULT_REGISTRY, type DefaultSections, type Registry } from "./registry.js";
+import type { RetrievalMetrics } from "./retrieval.js";
 import type { AnySection, SectionValues, Shared } from "./section.js";
 import type { MetricsHead } from "./types.js";
 
