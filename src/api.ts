@@ -12,6 +12,7 @@
 import { createKernels } from "./backends.js";
 import { type Evaluation, evaluate } from "./detect/evaluate.js";
 import { computeMetrics, type Metrics } from "./detect/metrics.js";
+import { NEAR_DUP_TAU, type NearDuplicateMetrics, nearDuplicatePasses } from "./detect/neardup.js";
 import { type GatedRuleId, RULES } from "./detect/registry.js";
 import { DEFAULT_QUERIES, type RetrievalMetrics, retrievalPass } from "./detect/retrieval.js";
 import type { Overrides } from "./detect/rules.js";
@@ -51,6 +52,11 @@ export interface AnalyzeOptions extends OpenOptions {
    * 1000, all of the sample when smaller; the sample grows to hold them); 0 skips the pass.
    */
   queries?: number;
+  /**
+   * Near-duplicates over the whole input at cosine ≥ this line (two more passes; default 0.98);
+   * 0 skips them. Skipped for standard input.
+   */
+  nearDup?: number;
   /** A second input whose row i is the positive partner of row i (a file, or a dataset as for `path`). */
   pairs?: string | string[] | InputSpec;
   /** Per-rule threshold overrides, by gated rule id. */
@@ -136,6 +142,26 @@ async function profileWith(
   }
 }
 
+/** Standard input cannot be read twice: the extra passes skip it. */
+const readsStdin = (x: string | string[] | InputSpec): boolean =>
+  (typeof x === "string" ? [x] : Array.isArray(x) ? x : x.files).includes("-");
+
+/** The near-duplicate passes (src/detect/neardup.ts) over the input, read twice more. */
+async function nearDuplicatesWith(
+  path: string | string[] | InputSpec,
+  opts: AnalyzeOptions,
+  p: Profile,
+  kernels: Kernels,
+): Promise<NearDuplicateMetrics | null> {
+  const tau = opts.nearDup ?? NEAR_DUP_TAU;
+  if (tau === 0 || readsStdin(path)) return null;
+  const open = async () => {
+    const source = await openInput(path, opts, opts.stdin);
+    return { chunks: source, close: () => source.close() };
+  };
+  return nearDuplicatePasses(open, p.dims, p.validRows, kernels, tau, p.seed);
+}
+
 /**
  * The retrieval pass (src/detect/retrieval.ts): the first `opts.queries` sampled rows by priority
  * rank every partner row, read again from the inputs.
@@ -147,9 +173,7 @@ async function retrievalWith(
   kernels: Kernels,
 ): Promise<RetrievalMetrics | null> {
   const want = opts.queries ?? DEFAULT_QUERIES;
-  // standard input cannot be read twice
-  const files = (x: string | string[] | InputSpec) => (typeof x === "string" ? [x] : Array.isArray(x) ? x : x.files);
-  if (want === 0 || files(path).includes("-") || (opts.pairs && files(opts.pairs).includes("-"))) return null;
+  if (want === 0 || readsStdin(path) || (opts.pairs && readsStdin(opts.pairs))) return null;
   const { indices, values } = p.sample.rowsByIndex(want);
   const source = await openInput(path, opts, opts.stdin);
   let pairs: EmbeddingSource | undefined;
@@ -178,8 +202,10 @@ async function analyzeWith(
   const read = (performance.now() - t0) / 1000;
   const hasPairs = opts.pairs !== undefined || opts.pairColumn !== undefined;
   const retrieval = hasPairs ? await retrievalWith(path, opts, p, kernels) : null;
+  const nearDuplicates = await nearDuplicatesWith(path, opts, p, kernels);
   const metrics = computeMetrics(p, hasPairs, {
     retrieval,
+    nearDuplicates,
     file: info.path,
     now: () => performance.now(),
     kernels,

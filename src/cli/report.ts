@@ -26,6 +26,8 @@ interface ReportFlags extends InputFlags, MapFlags {
   neighborsSample?: number;
   /** --queries: sampled rows that query the partners (with pairs). */
   queries?: number;
+  /** --near-dup: the cosine line of near-duplicates (0 = skip). */
+  nearDup?: number;
 }
 
 const EXAMPLES = `
@@ -71,6 +73,14 @@ function checkHtmlFlags(flags: ReportFlags, io: CliIO): void {
   }
 }
 
+function floatLine(v: string): number {
+  const x = Number(v);
+  if (v.trim() === "" || !Number.isFinite(x) || x < 0 || x > 1) {
+    throw new UsageError(`--near-dup: expected a cosine between 0 and 1 (0 = skip), got "${v}"`);
+  }
+  return x;
+}
+
 export function registerReport(program: Command, ctx: CommandContext): Command {
   const cmd = program
     .command("report")
@@ -100,6 +110,11 @@ export function registerReport(program: Command, ctx: CommandContext): Command {
       "with --pairs/--pair-column: sampled rows whose own partner is searched among all partners (default 1000; 0 = skip)",
       intOption("--queries", 0, 50_000),
     )
+    .option(
+      "--near-dup <tau>",
+      "near-duplicates over every row: rows with another at cosine ≥ tau (default 0.98; 0 = skip; two more passes)",
+      floatLine,
+    )
     .option("--map", "terminal format: draw the 2-D map of the sample after the report (html always has it)")
     .addOption(PROJECTION_OPTION())
     .option("--color-by <name>", "html, Arrow input: colour the map by this column (e.g. a label or language)")
@@ -122,6 +137,7 @@ export function registerReport(program: Command, ctx: CommandContext): Command {
         ...(pairs ? { pairs } : {}),
         neighboursSample: flags.neighborsSample,
         queries: flags.queries,
+        nearDup: flags.nearDup,
       });
       const file = input.label;
       const { report } = analysis;

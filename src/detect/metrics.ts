@@ -8,6 +8,7 @@ import type { Kernels } from "../linalg/backend.js";
 import { knnGraph } from "../linalg/neighbours.js";
 import { referenceKernels } from "../linalg/reference.js";
 import type { Profile } from "../profile/profile.js";
+import type { NearDuplicateMetrics } from "./neardup.js";
 import { NEIGHBOURS_K } from "./neighbourhoods.js";
 import { DEFAULT_REGISTRY, type DefaultSections, type Registry } from "./registry.js";
 import type { RetrievalMetrics } from "./retrieval.js";
@@ -42,6 +43,8 @@ export interface MetricsOptions<S extends readonly AnySection[] = DefaultSection
   neighboursSample?: number;
   /** The result of the retrieval pass (src/detect/retrieval.ts), when pairs were measured. */
   retrieval?: RetrievalMetrics | null;
+  /** The result of the near-duplicate passes (src/detect/neardup.ts), when run. */
+  nearDuplicates?: NearDuplicateMetrics | null;
   /** The sections to compute (default: report@1's). */
   registry?: Registry<S>;
 }
@@ -129,6 +132,7 @@ export function computeMetrics<S extends readonly AnySection[] = DefaultSections
       shared,
       kernels,
       retrieval: opts.retrieval ?? null,
+      nearDuplicates: opts.nearDuplicates ?? null,
     });
     if (section.lap) lap(section.lap);
   }

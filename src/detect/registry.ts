@@ -11,6 +11,7 @@ import { cosine } from "./sections/cosine.js";
 import { hubness } from "./sections/hubness.js";
 import { integrity } from "./sections/integrity.js";
 import { intrinsicDimensionSection } from "./sections/intrinsic.js";
+import { nearDuplicates } from "./sections/neardup.js";
 import { norms } from "./sections/norms.js";
 import { outliers } from "./sections/outliers.js";
 import { retrieval } from "./sections/retrieval.js";
@@ -76,6 +77,7 @@ export const DEFAULT_SECTIONS = [
   outliers,
   intrinsicDimensionSection,
   retrieval,
+  nearDuplicates,
 ] as const;
 export type DefaultSections = typeof DEFAULT_SECTIONS;
 

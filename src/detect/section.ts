@@ -8,6 +8,7 @@ import type { Kernels } from "../linalg/backend.js";
 import type { KnnResult } from "../linalg/neighbours.js";
 import type { Profile } from "../profile/profile.js";
 import type { ChartRow } from "../text/charts.js";
+import type { NearDuplicateMetrics } from "./neardup.js";
 import type { RetrievalMetrics } from "./retrieval.js";
 import type { Rule } from "./rules.js";
 import type { MetricsHead, ReportHead } from "./types.js";
@@ -39,6 +40,8 @@ export interface ComputeContext {
   kernels: Kernels;
   /** The retrieval pass's result (positive pairs given and measured), else null. */
   retrieval?: RetrievalMetrics | null;
+  /** The near-duplicate passes' result, else null. */
+  nearDuplicates?: NearDuplicateMetrics | null;
 }
 
 /** What the terminal renderer lends a section's part: the content width and its styling. */

@@ -128,6 +128,7 @@ describe("a section registered beside report@1's", () => {
       "outliers",
       "intrinsicDimension",
       "retrieval",
+      "nearDuplicates",
       "maxNormRatio",
     ]);
   });
