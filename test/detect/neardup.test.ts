@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { expectedRecall, hyperplanes, nearDuplicatePasses } from "../../src/detect/neardup.js";
 import type { Chunk } from "../../src/io/types.js";
@@ -100,6 +101,16 @@ describe("the near-duplicate design", () => {
 });
 
 describe("embcheck report: near-duplicates", () => {
+  test("on the 3,000 GloVe words it finds NumPy's brute-force 31 rows and 58 pairs (two…nine, the weekdays, …)", async () => {
+    const ref = JSON.parse(readFileSync(new URL("../../fixtures/reference/knn.json", import.meta.url), "utf8"));
+    const want = ref.glove.nearDuplicates as { rows: number; pairs: number };
+    const r = await runCli(["report", "fixtures/sample/glove-6b-100d-top3000.npy", "--format", "json"]);
+    const nd = JSON.parse(r.stdout).nearDuplicates;
+    expect(nd.rows).toBe(want.rows);
+    expect(nd.verifiedPairs).toBe(want.pairs);
+    expect(nd.examples[0].rows).toEqual([43, 71, 114, 155, 205, 402, 464, 680]);
+  });
+
   test("the dirty scenario's exact copies are near-duplicates; --near-dup 0 skips the section", async () => {
     const a = JSON.parse((await runCli(["report", "fixtures/scenarios/dirty.npy", "--format", "json"])).stdout);
     expect(a.nearDuplicates.tau).toBe(0.98);
