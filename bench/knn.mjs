@@ -45,7 +45,7 @@ const dir = mkdtempSync(join(tmpdir(), "embcheck-knn-"));
 const file = join(dir, "rows.npy");
 {
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${n}, ${d}), }`;
-  header += " ".repeat(64 - ((10 + header.length + 1) % 64)) + "\n";
+  header += `${" ".repeat(64 - ((10 + header.length + 1) % 64))}\n`;
   const pre = Buffer.alloc(10);
   pre.write("\x93NUMPY", 0, "latin1");
   pre[6] = 1;
