@@ -12,7 +12,9 @@
 import { createKernels } from "./backends.js";
 import { type Evaluation, evaluate } from "./detect/evaluate.js";
 import { computeMetrics, type Metrics } from "./detect/metrics.js";
+import { NEAR_DUP_TAU, type NearDuplicateMetrics, nearDuplicatePasses } from "./detect/neardup.js";
 import { type GatedRuleId, RULES } from "./detect/registry.js";
+import { DEFAULT_QUERIES, type RetrievalMetrics, retrievalPass } from "./detect/retrieval.js";
 import type { Overrides } from "./detect/rules.js";
 import { type GateFilesOptions, gateFiles } from "./gate/check.js";
 import type { GateResult } from "./gate/gate.js";
@@ -23,6 +25,7 @@ import type { Chunk, EmbeddingSource, OpenOptions, SourceInfo } from "./io/types
 import type { Kernels } from "./linalg/backend.js";
 import type { Precision, Profile } from "./profile/profile.js";
 import { profileChunks } from "./profile/run.js";
+import { DEFAULT_SAMPLE_SIZE } from "./profile/state.js";
 import { buildReport } from "./report/build.js";
 import type { Report } from "./report/types.js";
 import { VERSION } from "./version.js";
@@ -38,6 +41,22 @@ export interface AnalyzeOptions extends OpenOptions {
   sampleSize?: number;
   /** Seed of the sample (default 0). */
   seed?: number;
+  /**
+   * Rows of the sample the neighbourhood metrics (hubness, outliers, TwoNN) use; default the sample
+   * size. Larger: the sample grows to hold them and the pair statistics keep `sampleSize` rows
+   * (the rows a smaller sample keeps are a subset of a larger one's).
+   */
+  neighboursSample?: number;
+  /**
+   * With positive pairs: how many sampled rows query the partners in the retrieval pass (default
+   * 1000, all of the sample when smaller; the sample grows to hold them); 0 skips the pass.
+   */
+  queries?: number;
+  /**
+   * Near-duplicates over the whole input at cosine ≥ this line (two more passes; default 0.98);
+   * 0 skips them. Skipped for standard input.
+   */
+  nearDup?: number;
   /** A second input whose row i is the positive partner of row i (a file, or a dataset as for `path`). */
   pairs?: string | string[] | InputSpec;
   /** Per-rule threshold overrides, by gated rule id. */
@@ -110,13 +129,58 @@ async function profileWith(
     const chunks = opts.rowOffset ? shifted(paired, opts.rowOffset) : paired;
     const p = await profileChunks(chunks, {
       dims: source.info.dims,
-      sampleSize: opts.sampleSize,
+      sampleSize: Math.max(opts.sampleSize ?? DEFAULT_SAMPLE_SIZE, opts.neighboursSample ?? 0, opts.queries ?? 0),
       seed: opts.seed,
       kernels,
       precision: opts.precision,
       onChunk: (rows) => opts.onProgress?.({ rows, bytesRead: source.bytesRead(), totalBytes: source.info.totalBytes }),
     });
     return { info: source.info, profile: p };
+  } finally {
+    await source.close();
+    await pairs?.close();
+  }
+}
+
+/** Standard input cannot be read twice: the extra passes skip it. */
+const readsStdin = (x: string | string[] | InputSpec): boolean =>
+  (typeof x === "string" ? [x] : Array.isArray(x) ? x : x.files).includes("-");
+
+/** The near-duplicate passes (src/detect/neardup.ts) over the input, read twice more. */
+async function nearDuplicatesWith(
+  path: string | string[] | InputSpec,
+  opts: AnalyzeOptions,
+  p: Profile,
+  kernels: Kernels,
+): Promise<NearDuplicateMetrics | null> {
+  const tau = opts.nearDup ?? NEAR_DUP_TAU;
+  if (tau === 0 || readsStdin(path)) return null;
+  const open = async () => {
+    const source = await openInput(path, opts, opts.stdin);
+    return { chunks: source, close: () => source.close() };
+  };
+  return nearDuplicatePasses(open, p.dims, p.validRows, kernels, tau, p.seed);
+}
+
+/**
+ * The retrieval pass (src/detect/retrieval.ts): the first `opts.queries` sampled rows by priority
+ * rank every partner row, read again from the inputs.
+ */
+async function retrievalWith(
+  path: string | string[] | InputSpec,
+  opts: AnalyzeOptions,
+  p: Profile,
+  kernels: Kernels,
+): Promise<RetrievalMetrics | null> {
+  const want = opts.queries ?? DEFAULT_QUERIES;
+  if (want === 0 || readsStdin(path) || (opts.pairs && readsStdin(opts.pairs))) return null;
+  const { indices, values } = p.sample.rowsByIndex(want);
+  const source = await openInput(path, opts, opts.stdin);
+  let pairs: EmbeddingSource | undefined;
+  try {
+    if (opts.pairs) pairs = await openInput(opts.pairs, {}, opts.stdin);
+    const chunks: AsyncIterable<Chunk> = pairs ? withPairs(source, pairs) : source;
+    return await retrievalPass(chunks, { indices, values, m: indices.length }, p.dims, kernels);
   } finally {
     await source.close();
     await pairs?.close();
@@ -137,7 +201,17 @@ async function analyzeWith(
   const { info, profile: p } = await profileWith(path, opts, kernels);
   const read = (performance.now() - t0) / 1000;
   const hasPairs = opts.pairs !== undefined || opts.pairColumn !== undefined;
-  const metrics = computeMetrics(p, hasPairs, { file: info.path, now: () => performance.now(), kernels });
+  const retrieval = hasPairs ? await retrievalWith(path, opts, p, kernels) : null;
+  const nearDuplicates = await nearDuplicatesWith(path, opts, p, kernels);
+  const metrics = computeMetrics(p, hasPairs, {
+    retrieval,
+    nearDuplicates,
+    file: info.path,
+    now: () => performance.now(),
+    kernels,
+    pairSample: opts.sampleSize ?? DEFAULT_SAMPLE_SIZE,
+    neighboursSample: opts.neighboursSample,
+  });
   const evaluations = evaluate(RULES, metrics, opts.thresholds);
   const r = buildReport(metrics, info, {
     toolVersion: VERSION,

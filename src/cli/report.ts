@@ -10,7 +10,7 @@ import { renderJson } from "../report/json.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { renderTerminal } from "../report/terminal.js";
 import type { Report } from "../report/types.js";
-import { type CliIO, type CommandContext, EXIT, wantColor } from "./context.js";
+import { type CliIO, type CommandContext, EXIT, intOption, wantColor } from "./context.js";
 import { addInputOptions, analyzeForCli, type InputFlags } from "./input.js";
 import { checkOneStdout, writeTextOutput } from "./output.js";
 import { checkMapFlags, type MapFlags, PROJECTION_OPTION, sampleMapForCli } from "./plot.js";
@@ -22,6 +22,12 @@ interface ReportFlags extends InputFlags, MapFlags {
   saveBaseline?: string;
   color: boolean;
   map?: boolean;
+  /** --neighbors-sample: rows for hubness, outliers and TwoNN. */
+  neighborsSample?: number;
+  /** --queries: sampled rows that query the partners (with pairs). */
+  queries?: number;
+  /** --near-dup: the cosine line of near-duplicates (0 = skip). */
+  nearDup?: number;
 }
 
 const EXAMPLES = `
@@ -67,6 +73,14 @@ function checkHtmlFlags(flags: ReportFlags, io: CliIO): void {
   }
 }
 
+function floatLine(v: string): number {
+  const x = Number(v);
+  if (v.trim() === "" || !Number.isFinite(x) || x < 0 || x > 1) {
+    throw new UsageError(`--near-dup: expected a cosine between 0 and 1 (0 = skip), got "${v}"`);
+  }
+  return x;
+}
+
 export function registerReport(program: Command, ctx: CommandContext): Command {
   const cmd = program
     .command("report")
@@ -86,6 +100,21 @@ export function registerReport(program: Command, ctx: CommandContext): Command {
     )
     .option("--save-baseline <file>", "also save the key metrics as a baseline for `embcheck check --baseline`");
   addInputOptions(cmd)
+    .option(
+      "--neighbors-sample <n>",
+      "sampled rows for hubness, outliers and intrinsic dimension (default: --sample; more grows the sample, the pair statistics keep --sample rows)",
+      intOption("--neighbors-sample", 3, 50_000),
+    )
+    .option(
+      "--queries <n>",
+      "with --pairs/--pair-column: sampled rows whose own partner is searched among all partners (default 1000; 0 = skip)",
+      intOption("--queries", 0, 50_000),
+    )
+    .option(
+      "--near-dup <tau>",
+      "near-duplicates over every row: rows with another at cosine ≥ tau (default 0.98; 0 = skip; two more passes)",
+      floatLine,
+    )
     .option("--map", "terminal format: draw the 2-D map of the sample after the report (html always has it)")
     .addOption(PROJECTION_OPTION())
     .option("--color-by <name>", "html, Arrow input: colour the map by this column (e.g. a label or language)")
@@ -104,7 +133,12 @@ export function registerReport(program: Command, ctx: CommandContext): Command {
       }
       checkHtmlFlags(flags, io);
       checkMapFlags(input.label, flags);
-      const analysis = await analyzeForCli(input, flags, ctx, pairs ? { pairs } : {});
+      const analysis = await analyzeForCli(input, flags, ctx, {
+        ...(pairs ? { pairs } : {}),
+        neighboursSample: flags.neighborsSample,
+        queries: flags.queries,
+        nearDup: flags.nearDup,
+      });
       const file = input.label;
       const { report } = analysis;
       let text: string;

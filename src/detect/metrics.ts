@@ -7,9 +7,13 @@
 import { InputError } from "../errors.js";
 import type { Kernels } from "../linalg/backend.js";
 import { covarianceEigen } from "../linalg/lowrank.js";
+import { knnGraph } from "../linalg/neighbours.js";
 import { referenceKernels } from "../linalg/reference.js";
 import type { Profile } from "../profile/profile.js";
+import type { NearDuplicateMetrics } from "./neardup.js";
+import { NEIGHBOURS_K } from "./neighbourhoods.js";
 import { DEFAULT_REGISTRY, type DefaultSections, type Registry } from "./registry.js";
+import type { RetrievalMetrics } from "./retrieval.js";
 import type { AnySection, SectionValues, Shared } from "./section.js";
 import type { MetricsHead } from "./types.js";
 
@@ -34,13 +38,24 @@ export interface MetricsOptions<S extends readonly AnySection[] = DefaultSection
   now?: () => number;
   /** The kernels for the sampled pairs and the eigendecomposition (default: the reference). */
   kernels?: Kernels;
+  /**
+   * Rows of the sample the pair statistics use (the first by priority, i.e. the sample a smaller
+   * --sample would have kept); default: all of it.
+   */
+  pairSample?: number;
+  /** Rows of the sample the neighbourhood sections use (first by priority); default: all of it. */
+  neighboursSample?: number;
+  /** The result of the retrieval pass (src/detect/retrieval.ts), when pairs were measured. */
+  retrieval?: RetrievalMetrics | null;
+  /** The result of the near-duplicate passes (src/detect/neardup.ts), when run. */
+  nearDuplicates?: NearDuplicateMetrics | null;
   /** The sections to compute (default: report@1's). */
   registry?: Registry<S>;
 }
 
 /** The sample's unit rows (m × d): u = x / ‖x‖ (division, as the oracle does). */
-export function sampleUnitRows(p: Profile): { indices: Float64Array; units: Float64Array; m: number } {
-  const { indices, values } = p.sample.rowsByIndex();
+export function sampleUnitRows(p: Profile, limit?: number): { indices: Float64Array; units: Float64Array; m: number } {
+  const { indices, values } = p.sample.rowsByIndex(limit);
   const d = p.dims;
   const m = indices.length;
   for (let i = 0; i < m; i++) {
@@ -56,8 +71,9 @@ export function sampleUnitRows(p: Profile): { indices: Float64Array; units: Floa
 export function sampledPairCosines(
   p: Profile,
   kernels: Kernels = referenceKernels(),
+  limit?: number,
 ): { cosines: Float64Array; indices: Float64Array } {
-  const { indices, units, m } = sampleUnitRows(p);
+  const { indices, units, m } = sampleUnitRows(p, limit);
   const out = new Float64Array((m * (m - 1)) / 2);
   const c = kernels.pairDotsUpper(units, m, p.dims, out);
   for (let i = 0; i < c.length; i++) c[i] = Math.min(1, Math.max(-1, c[i]));
@@ -101,12 +117,27 @@ export function computeMetrics<S extends readonly AnySection[] = DefaultSections
   }
   const kernels = opts.kernels ?? referenceKernels();
   const shared: Shared = {
-    pairCosines: once(() => sampledPairCosines(p, kernels)),
+    pairCosines: once(() => sampledPairCosines(p, kernels, opts.pairSample)),
     eigenvalues: once(() => covarianceEigen(p.covariance(), p.dims, p.validRows - 1, kernels).values),
+    neighbourRows: once(() => {
+      const { indices, values } = p.sample.rowsByIndex(opts.neighboursSample);
+      return { indices, values, m: indices.length };
+    }),
+    cosineGraph: once(() => {
+      const { values, m } = shared.neighbourRows();
+      return knnGraph(kernels, values, m, p.dims, Math.min(NEIGHBOURS_K, m - 1), "cosine");
+    }),
   };
   const sections: Record<string, unknown> = {};
   for (const section of registry.sections) {
-    sections[section.key] = section.compute({ profile: p, hasPairs, shared, kernels });
+    sections[section.key] = section.compute({
+      profile: p,
+      hasPairs,
+      shared,
+      kernels,
+      retrieval: opts.retrieval ?? null,
+      nearDuplicates: opts.nearDuplicates ?? null,
+    });
     if (section.lap) lap(section.lap);
   }
   const { indices } = shared.pairCosines();

@@ -8,8 +8,13 @@ import { type GatedRule, isGated, type Rule } from "./rules.js";
 import type { AnySection, GatedRuleIdOf, GatedRuleOf, RuleIdOf, RuleOf } from "./section.js";
 import { alignment } from "./sections/alignment.js";
 import { cosine } from "./sections/cosine.js";
+import { hubness } from "./sections/hubness.js";
 import { integrity } from "./sections/integrity.js";
+import { intrinsicDimensionSection } from "./sections/intrinsic.js";
+import { nearDuplicates } from "./sections/neardup.js";
 import { norms } from "./sections/norms.js";
+import { outliers } from "./sections/outliers.js";
+import { retrieval } from "./sections/retrieval.js";
 import { spectrum } from "./sections/spectrum.js";
 import { uniformity } from "./sections/uniformity.js";
 
@@ -61,7 +66,19 @@ export function buildRegistry<const S extends readonly AnySection[]>(
 }
 
 /** The sections of report@1, in its order. */
-export const DEFAULT_SECTIONS = [integrity, norms, cosine, uniformity, alignment, spectrum] as const;
+export const DEFAULT_SECTIONS = [
+  integrity,
+  norms,
+  cosine,
+  uniformity,
+  alignment,
+  spectrum,
+  hubness,
+  outliers,
+  intrinsicDimensionSection,
+  retrieval,
+  nearDuplicates,
+] as const;
 export type DefaultSections = typeof DEFAULT_SECTIONS;
 
 /** report@1 lists the spectrum's findings before uniformity's and alignment's (its rule order). */

@@ -5,8 +5,11 @@
  * verdict, the page); a section says only what is inside its block.
  */
 import type { Kernels } from "../linalg/backend.js";
+import type { KnnResult } from "../linalg/neighbours.js";
 import type { Profile } from "../profile/profile.js";
 import type { ChartRow } from "../text/charts.js";
+import type { NearDuplicateMetrics } from "./neardup.js";
+import type { RetrievalMetrics } from "./retrieval.js";
 import type { Rule } from "./rules.js";
 import type { MetricsHead, ReportHead } from "./types.js";
 
@@ -19,6 +22,13 @@ export interface Shared {
   pairCosines(): { cosines: Float64Array; indices: Float64Array };
   /** Eigenvalues of the covariance of the valid rows (population, 1/n), descending. */
   eigenvalues(): Float64Array;
+  /**
+   * The rows the neighbourhood sections read (the whole row sample, or its first --neighbors-sample
+   * rows by priority): global indices ascending and the m × d float64 values.
+   */
+  neighbourRows(): { indices: Float64Array; values: Float64Array; m: number };
+  /** The cosine kNN graph of neighbourRows(), k = NEIGHBOURS_K (ids are positions into it). */
+  cosineGraph(): KnnResult;
 }
 
 export interface ComputeContext {
@@ -28,6 +38,10 @@ export interface ComputeContext {
   shared: Shared;
   /** The kernels of this run (pair dots, eigendecomposition, and what a section needs of them). */
   kernels: Kernels;
+  /** The retrieval pass's result (positive pairs given and measured), else null. */
+  retrieval?: RetrievalMetrics | null;
+  /** The near-duplicate passes' result, else null. */
+  nearDuplicates?: NearDuplicateMetrics | null;
 }
 
 /** What the terminal renderer lends a section's part: the content width and its styling. */

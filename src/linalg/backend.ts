@@ -10,6 +10,7 @@
  */
 import type { Eigen } from "./eigh.js";
 import type { FloatArray } from "./matrix.js";
+import type { KnnOptions, KnnSearch } from "./neighbours.js";
 
 export type BackendName = "reference" | "simd" | "relaxed-simd";
 
@@ -107,6 +108,15 @@ export interface Kernels {
    * Each output row depends on its input row alone (any chunking gives the same bits).
    */
   centredProduct(x: Float64Array, n: number, m: Float64Array | null, W: PreparedProduct): Float64Array;
+
+  /**
+   * An exact k-nearest-neighbour search of the nq queries (nq × d) against rows added in chunks
+   * (contract: neighbours.ts). The reference scores in float64. The fast backend rounds rows to
+   * float32 and scores with projectF32's float32 products (|score − exact| ≤ (γ₆₄ + 2⁻⁵³⌈d/64⌉)·
+   * Σ_j |q_j·x_j| + 2⁻²⁴·|exact|; for unit rows about 4e-6), so neighbours whose scores are closer
+   * than that may swap against the reference; identical scores always order by lower id.
+   */
+  knnSearch(queries: FloatArray, nq: number, d: number, opts: KnnOptions): KnnSearch;
 
   /** The float32 operations, or null when the backend has none (the reference). */
   readonly float32: Float32Ops | null;

@@ -6,48 +6,16 @@
  * the lower index), then mean(|A_i ∩ B_i| / k).
  */
 import type { Kernels } from "./backend.js";
+import { knnGraph } from "./neighbours.js";
 
 export const KNN_K = 10;
 
 /**
- * Indices of each row's k nearest rows by cosine (row-major m × k); zero rows have cosine 0.
- * The pair dot products come from `kernels` (float64; the fast backend's summation order differs
- * from the reference by rounding only, the same for any thread count).
+ * Indices of each row's k nearest other rows by cosine (row-major m × k; zero rows have cosine 0),
+ * from the kernels' exact kNN search (neighbours.ts; ties to the lower index).
  */
 export function nearestByCosine(x: Float64Array, m: number, d: number, k: number, kernels: Kernels): Int32Array {
-  const u = new Float64Array(m * d);
-  for (let i = 0; i < m; i++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) s += x[i * d + j] * x[i * d + j];
-    const norm = Math.sqrt(s);
-    if (norm > 0 && Number.isFinite(norm)) for (let j = 0; j < d; j++) u[i * d + j] = x[i * d + j] / norm;
-  }
-  const out0 = new Float64Array((m * (m - 1)) / 2);
-  const dots = kernels.pairDotsUpper(u, m, d, out0);
-  const at = (i: number, j: number) =>
-    i < j ? dots[i * m - (i * (i + 1)) / 2 + (j - i - 1)] : dots[j * m - (j * (j + 1)) / 2 + (i - j - 1)];
-  const out = new Int32Array(m * k);
-  const bestV = new Float64Array(k);
-  const bestI = new Int32Array(k);
-  for (let i = 0; i < m; i++) {
-    let size = 0;
-    for (let j = 0; j < m; j++) {
-      if (j === i) continue;
-      const v = at(i, j);
-      // Insert keeping (value desc, index asc); j rises, so an equal value goes after.
-      if (size === k && !(v > bestV[k - 1])) continue;
-      let p = size < k ? size++ : k - 1;
-      while (p > 0 && v > bestV[p - 1]) {
-        bestV[p] = bestV[p - 1];
-        bestI[p] = bestI[p - 1];
-        p--;
-      }
-      bestV[p] = v;
-      bestI[p] = j;
-    }
-    out.set(bestI.subarray(0, k), i * k);
-  }
-  return out;
+  return knnGraph(kernels, x, m, d, k, "cosine").ids;
 }
 
 /** Mean share of each row's k nearest neighbours kept from `before` (m × d1) to `after` (m × d2). */

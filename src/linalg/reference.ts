@@ -18,6 +18,7 @@ import { eigh } from "./eigh.js";
 import { rowHash } from "./hash.js";
 import { pairDotsUpper, syrkUpperT } from "./kernels.js";
 import type { FloatArray } from "./matrix.js";
+import { referenceKnnSearch } from "./neighbours.js";
 import { centredProduct, transposed } from "./transform.js";
 
 /** P prepared for the reference product: its transpose (rows of Pt = columns of P). */
@@ -134,6 +135,7 @@ export function referenceKernels(): Kernels {
         throw new InternalError("centredProduct: W was prepared by another backend");
       return centredProduct(x, n, W.d, m ?? new Float64Array(W.d), W.Pt, W.k);
     },
+    knnSearch: referenceKnnSearch,
     float32: null,
     close: async () => {},
   };

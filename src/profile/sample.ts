@@ -47,9 +47,18 @@ export class BottomKSample {
     }
   }
 
-  /** The kept rows sorted by global index: their indices and a (size × dims) float64 matrix. */
-  rowsByIndex(): { indices: Float64Array; values: Float64Array } {
-    const slots = Array.from(this.heap.subarray(0, this.size)).sort((a, b) => this.index[a] - this.index[b]);
+  /**
+   * The kept rows sorted by global index: their indices and a (size × dims) float64 matrix. With
+   * `limit`, only the `limit` rows of smallest (priority, index): the sample a capacity of `limit`
+   * would have kept.
+   */
+  rowsByIndex(limit?: number): { indices: Float64Array; values: Float64Array } {
+    let slots = Array.from(this.heap.subarray(0, this.size));
+    if (limit !== undefined && limit < slots.length) {
+      slots.sort((a, b) => this.priority[a] - this.priority[b] || this.index[a] - this.index[b]);
+      slots = slots.slice(0, Math.max(0, limit));
+    }
+    slots.sort((a, b) => this.index[a] - this.index[b]);
     const indices = new Float64Array(slots.length);
     const values = new Float64Array(slots.length * this.dims);
     slots.forEach((s, i) => {

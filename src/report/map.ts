@@ -11,6 +11,7 @@ import { UsageError } from "../errors.js";
 import { eigh } from "../linalg/eigh.js";
 import { rowPriority } from "../linalg/hash.js";
 import { symmetrize, syrkUpperT, transpose } from "../linalg/kernels.js";
+import { knnGraph, referenceKnnSearch } from "../linalg/neighbours.js";
 
 export type Projection = "umap" | "pca";
 
@@ -148,41 +149,14 @@ export function exactKnn(
   dims: number,
   k: number,
 ): { indices: number[][]; distances: number[][] } {
-  const sq = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let c = 0; c < dims; c++) s += S[i * dims + c] * S[i * dims + c];
-    sq[i] = s;
-  }
+  // The row itself first, then the others from the one kNN search (float64 here: no kernels).
+  const others = Math.max(0, Math.min(k, n) - 1);
+  const g = knnGraph({ knnSearch: referenceKnnSearch }, S, n, dims, others, "l2");
   const indices: number[][] = [];
   const distances: number[][] = [];
-  const bestD = new Float64Array(k);
-  const bestI = new Int32Array(k);
   for (let i = 0; i < n; i++) {
-    // The row itself first, then the others by (distance, index).
-    bestD[0] = 0;
-    bestI[0] = i;
-    let size = 1;
-    const io = i * dims;
-    for (let j = 0; j < n; j++) {
-      if (j === i) continue;
-      let dot = 0;
-      const jo = j * dims;
-      for (let c = 0; c < dims; c++) dot += S[io + c] * S[jo + c];
-      const d2 = Math.max(0, sq[i] + sq[j] - 2 * dot);
-      // j ascends, so an equal distance never displaces an earlier row.
-      if (size === k && !(d2 < bestD[k - 1])) continue;
-      let at = size < k ? size++ : k - 1;
-      while (at > 1 && d2 < bestD[at - 1]) {
-        bestD[at] = bestD[at - 1];
-        bestI[at] = bestI[at - 1];
-        at--;
-      }
-      bestD[at] = d2;
-      bestI[at] = j;
-    }
-    indices.push(Array.from(bestI.subarray(0, size)));
-    distances.push(Array.from(bestD.subarray(0, size), Math.sqrt));
+    indices.push([i, ...g.ids.subarray(i * others, (i + 1) * others)]);
+    distances.push([0, ...Array.from(g.scores.subarray(i * others, (i + 1) * others), Math.sqrt)]);
   }
   return { indices, distances };
 }

@@ -268,7 +268,7 @@ describe("output files and the GitHub step summary", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^FAIL {2}fixtures\/scenarios\/collapsed.npy/);
     const root = parseXml(readFileSync(out, "utf8"));
-    expect(root.attrs).toMatchObject({ tests: "12", failures: "1", skipped: "2" });
+    expect(root.attrs).toMatchObject({ tests: "14", failures: "1", skipped: "2" });
   });
 
   test("with GITHUB_STEP_SUMMARY set, a Markdown summary is appended to that file", async () => {

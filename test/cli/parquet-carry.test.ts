@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Table, tableFromIPC } from "apache-arrow";
 import { afterAll, describe, expect, test } from "vitest";
-import { openNpyFile } from "../../src/io/npy.js";
+import { readNpyF32 } from "../helpers/npy.js";
 import { runCli } from "./helpers.js";
 
 const P = "fixtures/parquet";
@@ -23,20 +23,7 @@ async function fixBoth(file: string, pipeline: string, extra: string[] = []) {
   expect(a.code, a.stderr).toBe(0);
   const b = await runCli(["fix", `${P}/${file}`, "--pipeline", pipeline, "-o", npy, ...extra]);
   expect(b.code, b.stderr).toBe(0);
-  return { table: tableFromIPC(readFileSync(arrow)) as Table, npy: await readNpy(npy) };
-}
-
-/** All values of a float32 .npy, row-major. */
-async function readNpy(path: string): Promise<{ data: Float32Array }> {
-  const parts: Float32Array[] = [];
-  for await (const c of await openNpyFile(path)) parts.push(Float32Array.from(c.matrix.data));
-  const data = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    data.set(p, at);
-    at += p.length;
-  }
-  return { data };
+  return { table: tableFromIPC(readFileSync(arrow)) as Table, npy: readNpyF32(npy) };
 }
 
 /** The embedding column of `table` as one row-major Float32Array (null rows as zeros). */

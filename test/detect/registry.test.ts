@@ -124,6 +124,11 @@ describe("a section registered beside report@1's", () => {
       "uniformity",
       "alignment",
       "spectrum",
+      "hubness",
+      "outliers",
+      "intrinsicDimension",
+      "retrieval",
+      "nearDuplicates",
       "maxNormRatio",
     ]);
   });
@@ -176,6 +181,8 @@ describe("buildRegistry", () => {
       "poor-uniformity",
       "poor-alignment",
       "alignment-no-better-than-random",
+      "hubness",
+      "knn-outliers",
     ]);
   });
 });

@@ -115,8 +115,8 @@ describe("JUnit XML", () => {
     expect(suites.map((s) => s.attrs.name)).toEqual(["healthy.npy", "collapsed.npy", "missing.npy"]);
     for (const s of suites.slice(0, 2)) {
       const cases = children(s, "testcase");
-      // 12 gated rules + 8 baseline metrics.
-      expect(cases).toHaveLength(20);
+      // 14 gated rules + 8 baseline metrics.
+      expect(cases).toHaveLength(22);
       expect(Number(s.attrs.tests)).toBe(cases.length);
       const count = (n: string) => cases.filter((c) => children(c, n).length > 0).length;
       expect(Number(s.attrs.failures)).toBe(count("failure"));
@@ -125,7 +125,7 @@ describe("JUnit XML", () => {
     }
     const total = (k: string) => suites.reduce((n, s) => n + Number(s.attrs[k]), 0);
     for (const k of ["tests", "failures", "errors", "skipped"]) expect(Number(root.attrs[k]), k).toBe(total(k));
-    expect(root.attrs).toMatchObject({ tests: "41", failures: "4", errors: "1", skipped: "6" });
+    expect(root.attrs).toMatchObject({ tests: "45", failures: "4", errors: "1", skipped: "6" });
   });
 
   test("a failure carries the value and the threshold; a warning below --fail-on is only told", () => {

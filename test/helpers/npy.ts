@@ -1,5 +1,8 @@
-/** Writes float32 .npy files for tests (NumPy's format 1.0 header, padded to 64 bytes). */
-import { writeFileSync } from "node:fs";
+/**
+ * float32 .npy files for tests, written and read without the product's reader (src/io), so the
+ * tests stay independent of it: NumPy's format 1.0 header padded to 64 bytes; versions 1 and 2 read.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
 
 export function writeNpyF32(path: string, data: Float32Array, rows: number, d: number): void {
   const shape = d === 0 ? `(${rows},)` : `(${rows}, ${d})`;
@@ -45,4 +48,22 @@ export function lowRank(n: number, d: number, r: number, noise: number, seed: nu
     }
   }
   return x;
+}
+
+export function readNpyF32(path: string): { rows: number; cols: number; data: Float32Array } {
+  const buf = readFileSync(path);
+  const major = buf[6];
+  const hlen = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
+  const start = (major === 1 ? 10 : 12) + hlen;
+  const header = buf.subarray(major === 1 ? 10 : 12, start).toString("latin1");
+  if (!header.includes("'<f4'") || header.includes("'fortran_order': True")) {
+    throw new Error(`${path}: not a little-endian float32 C-order .npy`);
+  }
+  const shape = /'shape': \((\d+), (\d+)\)/.exec(header);
+  if (!shape) throw new Error(`${path}: not a 2-d .npy`);
+  const rows = Number(shape[1]);
+  const cols = Number(shape[2]);
+  const data = new Float32Array(rows * cols);
+  new Uint8Array(data.buffer).set(buf.subarray(start, start + rows * cols * 4));
+  return { rows, cols, data };
 }

@@ -92,6 +92,39 @@ export const sampleReport: Report = {
     totalVariance: 33.3102,
     signalDims: 40,
   },
+  // neighbourhoods: illustrative numbers of the same size as a 2,000-row sample's (not simulated)
+  hubness: {
+    k: 10,
+    sampleRows: 2000,
+    skewness: 1.05412,
+    hubShare: 0.0415,
+    antihubShare: 0.0235,
+    robinHood: 0.231475,
+    maxOccurrence: 58,
+    topHubs: [
+      { row: 1877, occurrence: 58 },
+      { row: 312, occurrence: 51 },
+      { row: 4410, occurrence: 49 },
+      { row: 96, occurrence: 47 },
+      { row: 2583, occurrence: 44 },
+    ],
+  },
+  outliers: {
+    k: 10,
+    sampleRows: 2000,
+    count: 14,
+    share: 0.007,
+    q1: 0.141237,
+    q3: 0.166802,
+    limit: 0.20515,
+    examples: [
+      { row: 3021, score: 0.241187 },
+      { row: 77, score: 0.229051 },
+    ],
+  },
+  retrieval: null,
+  nearDuplicates: null,
+  intrinsicDimension: { twoNN: 21.8741, sampleRows: 2000, fitted: 1800, discard: 0.1, duplicates: 4 },
   sample: { rows: 2000, seed: 0 },
   findings: [
     {

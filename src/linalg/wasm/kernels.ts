@@ -9,10 +9,12 @@ import { InternalError } from "../../errors.js";
 import type { BackendName, BlockScan, Float32Ops, Kernels, PreparedProduct } from "../backend.js";
 import type { Eigen } from "../eigh.js";
 import type { FloatArray } from "../matrix.js";
+import type { KnnOptions, KnnSearch } from "../neighbours.js";
 import { referenceKernels } from "../reference.js";
 import type { WasmMemory } from "./api.js";
 import { ARENA, type JobPool, MAX_PAGES, PAGE, WasmContext } from "./context.js";
 import { eighWasm } from "./eigh.js";
+import { wasmKnnSearch } from "./knn.js";
 import { pairDotsUpperWasm } from "./pairs.js";
 import { centredProductWasm, centreF32, PackedW, projectF32 } from "./product.js";
 import { fitsBlock, packBuffer, scanBlockWasm, syrkPacked, syrkUpperT } from "./scan.js";
@@ -62,6 +64,10 @@ export class WasmKernels implements Kernels {
 
   centredProduct(x: Float64Array, n: number, m: Float64Array | null, W: PreparedProduct): Float64Array {
     return centredProductWasm(this.ctx, x, n, m, packed(W));
+  }
+
+  knnSearch(queries: FloatArray, nq: number, d: number, opts: KnnOptions): KnnSearch {
+    return wasmKnnSearch(this.ctx, queries, nq, d, opts);
   }
 
   close(): Promise<void> {

@@ -1,0 +1,250 @@
+/**
+ * Near-duplicates over the whole input (METRICS.md § nearDuplicates): rows with another row at
+ * cosine ≥ τ. Two more passes, memory O(n·BANDS) plus the candidate rows:
+ * 1. signatures: each valid unit row's signs on H = BANDS·BAND_BITS random hyperplanes (SimHash,
+ *    Charikar 2002; a pair at angle θ agrees on a bit with probability 1 − θ/π), cut into BANDS
+ *    bands of BAND_BITS bits; rows sharing a band's key are candidates (LSH banding, Indyk &
+ *    Motwani 1998). A pair at cosine τ is a candidate with probability 1 − (1 − p^b)^L,
+ *    p = 1 − acos(τ)/π (0.994 at τ = 0.98).
+ * 2. verification: the candidate rows are read again and every candidate pair's cosine computed
+ *    exactly in float64: no reported pair is below τ.
+ * Groups are the connected components of the verified pairs; the first row of a group is its lowest.
+ */
+import type { Chunk } from "../io/types.js";
+import type { Kernels } from "../linalg/backend.js";
+
+export const NEAR_DUP_TAU = 0.98;
+export const BANDS = 12;
+export const BAND_BITS = 16;
+/** A bucket larger than this (a cone of near-identical rows) pairs each row with its next MAX_BUCKET neighbours by id only. */
+export const MAX_BUCKET = 256;
+/** Groups the report lists, and ids per group. */
+export const NEAR_DUP_EXAMPLES = 5;
+export const NEAR_DUP_EXAMPLE_IDS = 10;
+
+export interface NearDuplicateMetrics {
+  tau: number;
+  /** Valid rows with another row at cosine ≥ tau (exact duplicates included). */
+  rows: number;
+  /** rows / valid rows. */
+  share: number;
+  groups: number;
+  /** The first groups by lowest row: their row indices, ascending (at most 10 each). */
+  examples: { size: number; rows: number[] }[];
+  /** Pairs verified exactly, and those at cosine ≥ tau. */
+  candidatePairs: number;
+  verifiedPairs: number;
+  bands: number;
+  bandBits: number;
+  /** The chance that a pair at exactly cosine tau becomes a candidate: 1 − (1 − p^b)^L. */
+  expectedRecall: number;
+  /** Buckets larger than MAX_BUCKET (their pairs were only partly tried). */
+  largeBuckets: number;
+}
+
+export function expectedRecall(tau: number, bands = BANDS, bits = BAND_BITS): number {
+  const p = 1 - Math.acos(Math.min(1, Math.max(-1, tau))) / Math.PI;
+  return 1 - (1 - p ** bits) ** bands;
+}
+
+/** d × H standard normal hyperplanes from a seeded generator (mulberry32 + Box–Muller). */
+export function hyperplanes(d: number, h: number, seed: number): Float64Array {
+  let s = seed >>> 0;
+  const next = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
+  };
+  const out = new Float64Array(d * h);
+  for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(-2 * Math.log(next())) * Math.cos(2 * Math.PI * next());
+  return out;
+}
+
+/** Unit rows of a chunk's valid rows (finite, non-zero, not null): their global ids and values. */
+function validUnitRows(c: Chunk): { ids: number[]; units: Float64Array } {
+  const { rows, cols: d, data } = c.matrix;
+  const ids: number[] = [];
+  const units = new Float64Array(rows * d);
+  let m = 0;
+  for (let r = 0; r < rows; r++) {
+    if (c.nulls?.[r]) continue;
+    let s = 0;
+    for (let j = 0; j < d; j++) s += data[r * d + j] * data[r * d + j];
+    const norm = Math.sqrt(s);
+    if (!(norm > 0 && Number.isFinite(norm))) continue;
+    for (let j = 0; j < d; j++) units[m * d + j] = data[r * d + j] / norm;
+    ids.push(c.rowOffset + r);
+    m++;
+  }
+  return { ids, units: units.subarray(0, m * d) };
+}
+
+/** Growable arrays of (row id, BANDS keys). */
+class Signatures {
+  ids = new Float64Array(1024);
+  keys = new Uint16Array(1024 * BANDS);
+  n = 0;
+  push(id: number, proj: Float64Array, at: number): void {
+    if (this.n === this.ids.length) {
+      const ids = new Float64Array(this.n * 2);
+      ids.set(this.ids);
+      this.ids = ids;
+      const keys = new Uint16Array(this.n * 2 * BANDS);
+      keys.set(this.keys);
+      this.keys = keys;
+    }
+    this.ids[this.n] = id;
+    for (let b = 0; b < BANDS; b++) {
+      let key = 0;
+      for (let t = 0; t < BAND_BITS; t++) if (proj[at + b * BAND_BITS + t] > 0) key |= 1 << t;
+      this.keys[this.n * BANDS + b] = key;
+    }
+    this.n++;
+  }
+}
+
+/** Candidate pairs (positions into the signatures, i < j) from every band's buckets. */
+function candidates(sig: Signatures): { pairs: Map<number, Set<number>>; count: number; large: number } {
+  const n = sig.n;
+  const pairs = new Map<number, Set<number>>();
+  let count = 0;
+  let large = 0;
+  const add = (a: number, b: number) => {
+    const i = Math.min(a, b);
+    const j = Math.max(a, b);
+    let set = pairs.get(i);
+    if (!set) {
+      set = new Set();
+      pairs.set(i, set);
+    }
+    if (!set.has(j)) {
+      set.add(j);
+      count++;
+    }
+  };
+  const start = new Int32Array(65537);
+  const order = new Int32Array(n);
+  for (let b = 0; b < BANDS; b++) {
+    start.fill(0);
+    for (let i = 0; i < n; i++) start[sig.keys[i * BANDS + b] + 1]++;
+    for (let k = 0; k < 65536; k++) start[k + 1] += start[k];
+    const fill = start.slice(0, 65536);
+    for (let i = 0; i < n; i++) order[fill[sig.keys[i * BANDS + b]]++] = i;
+    for (let k = 0; k < 65536; k++) {
+      const s0 = start[k];
+      const s1 = start[k + 1];
+      const size = s1 - s0;
+      if (size < 2) continue;
+      if (size > MAX_BUCKET) large++;
+      for (let x = s0; x < s1; x++) {
+        const end = Math.min(s1, x + 1 + MAX_BUCKET);
+        for (let y = x + 1; y < end; y++) add(order[x], order[y]);
+      }
+    }
+  }
+  return { pairs, count, large };
+}
+
+function find(parent: Int32Array, i: number): number {
+  while (parent[i] !== i) {
+    parent[i] = parent[parent[i]];
+    i = parent[i];
+  }
+  return i;
+}
+
+/**
+ * The near-duplicates of the rows `open()` streams (called twice: signatures, then verification).
+ * `validRows` is the profile's count (the share's denominator).
+ */
+export async function nearDuplicatePasses(
+  open: () => Promise<{ chunks: AsyncIterable<Chunk>; close(): Promise<void> }>,
+  d: number,
+  validRows: number,
+  kernels: Kernels,
+  tau = NEAR_DUP_TAU,
+  seed = 0,
+): Promise<NearDuplicateMetrics> {
+  const H = BANDS * BAND_BITS;
+  const W = kernels.prepareProduct(hyperplanes(d, H, seed ^ 0x6e64), d, H);
+  const sig = new Signatures();
+  const first = await open();
+  try {
+    for await (const c of first.chunks) {
+      const { ids, units } = validUnitRows(c);
+      if (ids.length === 0) continue;
+      const proj = kernels.centredProduct(units, ids.length, null, W);
+      for (let i = 0; i < ids.length; i++) sig.push(ids[i], proj, i * H);
+    }
+  } finally {
+    await first.close();
+  }
+  const cand = candidates(sig);
+  // positions whose rows the verification needs, by global id
+  const need = new Map<number, number>();
+  for (const [i, set] of cand.pairs) {
+    need.set(sig.ids[i], i);
+    for (const j of set) need.set(sig.ids[j], j);
+  }
+  const vec = new Map<number, Float64Array>();
+  if (need.size > 0) {
+    const second = await open();
+    try {
+      for await (const c of second.chunks) {
+        const { ids, units } = validUnitRows(c);
+        for (let r = 0; r < ids.length; r++) {
+          const pos = need.get(ids[r]);
+          if (pos !== undefined) vec.set(pos, units.slice(r * d, (r + 1) * d));
+        }
+      }
+    } finally {
+      await second.close();
+    }
+  }
+  const parent = Int32Array.from({ length: sig.n }, (_, i) => i);
+  const inPair = new Uint8Array(sig.n);
+  let verified = 0;
+  for (const [i, set] of cand.pairs) {
+    const a = vec.get(i);
+    if (!a) continue;
+    for (const j of set) {
+      const b = vec.get(j);
+      if (!b) continue;
+      let dot = 0;
+      for (let t = 0; t < d; t++) dot += a[t] * b[t];
+      if (dot < tau) continue;
+      verified++;
+      inPair[i] = 1;
+      inPair[j] = 1;
+      const ri = find(parent, i);
+      const rj = find(parent, j);
+      if (ri !== rj) parent[Math.max(ri, rj)] = Math.min(ri, rj);
+    }
+  }
+  const groups = new Map<number, number[]>();
+  let rows = 0;
+  for (let i = 0; i < sig.n; i++) {
+    if (!inPair[i]) continue;
+    rows++;
+    const root = find(parent, i);
+    const g = groups.get(root);
+    if (g) g.push(sig.ids[i]);
+    else groups.set(root, [sig.ids[i]]);
+  }
+  const all = [...groups.values()].map((g) => g.sort((x, y) => x - y)).sort((x, y) => x[0] - y[0]);
+  return {
+    tau,
+    rows,
+    share: validRows > 0 ? rows / validRows : 0,
+    groups: all.length,
+    examples: all.slice(0, NEAR_DUP_EXAMPLES).map((g) => ({ size: g.length, rows: g.slice(0, NEAR_DUP_EXAMPLE_IDS) })),
+    candidatePairs: cand.count,
+    verifiedPairs: verified,
+    bands: BANDS,
+    bandBits: BAND_BITS,
+    expectedRecall: expectedRecall(tau),
+    largeBuckets: cand.large,
+  };
+}
