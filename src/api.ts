@@ -26,6 +26,7 @@ import type { Kernels } from "./linalg/backend.js";
 import type { Precision, Profile } from "./profile/profile.js";
 import { profileChunks } from "./profile/run.js";
 import { DEFAULT_SAMPLE_SIZE } from "./profile/state.js";
+import type { RowLedger } from "./repair/ledger.js";
 import { buildReport } from "./report/build.js";
 import type { Report } from "./report/types.js";
 import { VERSION } from "./version.js";
@@ -82,6 +83,8 @@ export interface AnalyzeOptions extends OpenOptions {
   kernels?: Kernels;
   /** Covariance arithmetic: "mixed" (default, float32 products in blocks) or "float64" (see Profile). */
   precision?: Precision;
+  /** Fed every raw chunk of the pass (`report --rows`): the null, NaN, Inf, zero and duplicate rows. */
+  rows?: RowLedger;
 }
 
 export interface Analysis {
@@ -116,17 +119,26 @@ export async function profile(
   return withKernels(opts, (kernels) => profileWith(path, opts, kernels));
 }
 
+async function* tap(chunks: AsyncIterable<Chunk>, ledger: RowLedger): AsyncGenerator<Chunk> {
+  for await (const c of chunks) {
+    ledger.add(c);
+    yield c;
+  }
+}
+
 async function profileWith(
   path: string | string[] | InputSpec,
   opts: AnalyzeOptions,
   kernels: Kernels,
 ): Promise<{ info: SourceInfo; profile: Profile }> {
-  const source = await openInput(path, opts, opts.stdin);
+  // with a row ledger, Arrow chunks keep their record batch, for the ledger's id column
+  const source = await openInput(path, opts.rows ? { ...opts, carryColumns: true } : opts, opts.stdin);
   let pairs: EmbeddingSource | undefined;
   try {
     if (opts.pairs) pairs = await openInput(opts.pairs, {}, opts.stdin);
     const paired: AsyncIterable<Chunk> = pairs ? withPairs(source, pairs) : source;
-    const chunks = opts.rowOffset ? shifted(paired, opts.rowOffset) : paired;
+    const shiftedChunks = opts.rowOffset ? shifted(paired, opts.rowOffset) : paired;
+    const chunks = opts.rows ? tap(shiftedChunks, opts.rows) : shiftedChunks;
     const p = await profileChunks(chunks, {
       dims: source.info.dims,
       sampleSize: Math.max(opts.sampleSize ?? DEFAULT_SAMPLE_SIZE, opts.neighboursSample ?? 0, opts.queries ?? 0),

@@ -4,6 +4,7 @@ import { UsageError } from "../errors.js";
 import { baselineOf, renderBaseline } from "../gate/baseline.js";
 import { DATASET_EXTENSIONS, type InputSpec, resolveInputs } from "../io/inputs.js";
 import { checkOutputPath } from "../io/write.js";
+import { RowLedger } from "../repair/ledger.js";
 import { renderBrailleMap } from "../report/braille.js";
 import { renderHtml } from "../report/html.js";
 import { renderJson } from "../report/json.js";
@@ -28,6 +29,7 @@ interface ReportFlags extends InputFlags, MapFlags {
   queries?: number;
   /** --near-dup: the cosine line of near-duplicates (0 = skip). */
   nearDup?: number;
+  rows?: string;
 }
 
 const EXAMPLES = `
@@ -98,7 +100,11 @@ export function registerReport(program: Command, ctx: CommandContext): Command {
       "-o, --output <file>",
       'write the report to a file (atomically; a device or FIFO in place) instead of stdout; "-" = stdout',
     )
-    .option("--save-baseline <file>", "also save the key metrics as a baseline for `embcheck check --baseline`");
+    .option("--save-baseline <file>", "also save the key metrics as a baseline for `embcheck check --baseline`")
+    .option(
+      "--rows <file>",
+      "also write JSON listing the null, NaN, Inf, zero and duplicate rows (indices, Arrow ids)",
+    );
   addInputOptions(cmd)
     .option(
       "--neighbors-sample <n>",
@@ -126,18 +132,26 @@ export function registerReport(program: Command, ctx: CommandContext): Command {
       const pairs = flags.pairs !== undefined ? await resolveInputs(flags.pairs) : undefined;
       const read = [...input.files, ...(pairs?.files ?? [])];
       const toStdout = flags.output === undefined || flags.output === "-";
-      checkOneStdout({ "--save-baseline": flags.saveBaseline }, toStdout ? "the report" : undefined);
+      checkOneStdout(
+        { "--save-baseline": flags.saveBaseline, "--rows": flags.rows },
+        toStdout ? "the report" : undefined,
+      );
       if (flags.output !== undefined) checkOutputPath(flags.output, read);
       if (flags.saveBaseline !== undefined) {
         checkOutputPath(flags.saveBaseline, [...read, ...(flags.output ? [flags.output] : [])], "--save-baseline");
       }
+      if (flags.rows !== undefined) {
+        checkOutputPath(flags.rows, [...read, ...(flags.output ? [flags.output] : [])], "--rows");
+      }
       checkHtmlFlags(flags, io);
       checkMapFlags(input.label, flags);
+      const ledger = flags.rows !== undefined ? new RowLedger() : undefined;
       const analysis = await analyzeForCli(input, flags, ctx, {
         ...(pairs ? { pairs } : {}),
         neighboursSample: flags.neighborsSample,
         queries: flags.queries,
         nearDup: flags.nearDup,
+        ...(ledger ? { rows: ledger } : {}),
       });
       const file = input.label;
       const { report } = analysis;
@@ -155,6 +169,9 @@ export function registerReport(program: Command, ctx: CommandContext): Command {
       }
       if (flags.saveBaseline !== undefined)
         await writeTextOutput(flags.saveBaseline, renderBaseline(baselineOf(report)), io);
+      if (ledger && flags.rows !== undefined) {
+        await writeTextOutput(flags.rows, `${JSON.stringify(ledger.toJSON(file, null))}\n`, io);
+      }
       await writeTextOutput(flags.output ?? "-", text, io);
       ctx.setExit(EXIT.ok);
     });

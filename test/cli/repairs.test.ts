@@ -294,6 +294,23 @@ describe("--rows FILE: the rows behind the findings, and where each output row c
     });
   });
 
+  for (const name of ["wide-dirty.npy", "table.arrow"]) {
+    test(`report ${name} --rows lists the same rows (no output map)`, async () => {
+      const rowsFile = join(TMP, `report-rows-${name}.json`);
+      const r = await runCli(["report", `fixtures/repair/${name}`, "--rows", rowsFile, "-f", "json"]);
+      expect(r.code, r.stderr).toBe(0);
+      const got = JSON.parse(readFileSync(rowsFile, "utf8"));
+      const want = ROWS[name];
+      for (const k of ["null", "nan", "inf", "zero", "duplicates"]) expect(got[k], k).toEqual(want[k]);
+      if (want.ids) expect(got.ids).toEqual(want.ids);
+      expect(got.output).toBeNull();
+      // the report counts the same rows
+      const integrity = JSON.parse(r.stdout).integrity;
+      expect(got.nan.length).toBe(integrity.nanRows);
+      expect(got.zero.length).toBe(integrity.zeroRows);
+    });
+  }
+
   test("--rows - is a usage error (stdout carries the table), and nothing is written", async () => {
     const o = out("npy");
     const r = await runCli(["fix", "fixtures/repair/wide-dirty.npy", "--pipeline", "l2", "-o", o, "--rows", "-"]);
