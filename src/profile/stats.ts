@@ -86,16 +86,32 @@ export function histogram(values: Float64Array, bins: number, range?: [number, n
   return { edges, counts };
 }
 
-/** Mean and population standard deviation (two-pass). */
+/**
+ * A power of two 2^-k that brings max |v| to about 2^500 or below, else 1: multiplying by it is exact,
+ * so sums of scaled values are the unscaled sums' bits wherever those do not overflow.
+ */
+export function downScale(maxAbs: number): number {
+  if (!(maxAbs > 2 ** 500) || !Number.isFinite(maxAbs)) return 1;
+  return 2 ** -(Math.ceil(Math.log2(maxAbs)) - 500);
+}
+
+/**
+ * Mean and population standard deviation (two-pass). Values near the float64 maximum (a norm of
+ * 1e308) are scaled by a power of two first, so the sums cannot overflow: the same bits as the
+ * plain sums wherever those stay finite.
+ */
 export function meanStd(values: Float64Array): { mean: number; std: number } {
   const n = values.length;
+  let big = 0;
+  for (let i = 0; i < n; i++) big = Math.max(big, Math.abs(values[i]));
+  const f = downScale(big);
   let s = 0;
-  for (let i = 0; i < n; i++) s += values[i];
+  for (let i = 0; i < n; i++) s += values[i] * f;
   const mean = s / n;
   let ss = 0;
   for (let i = 0; i < n; i++) {
-    const t = values[i] - mean;
+    const t = values[i] * f - mean;
     ss += t * t;
   }
-  return { mean, std: Math.sqrt(ss / n) };
+  return { mean: mean / f, std: Math.sqrt(ss / n) / f };
 }

@@ -1,4 +1,5 @@
 /** spectrum (METRICS.md § spectrum): the eigenvalues of the covariance of the valid rows. */
+import { downScale } from "../../profile/stats.js";
 import { sparkline } from "../../text/charts.js";
 import { formatCount, formatNumber, formatPercent } from "../../text/format.js";
 import { flow } from "../../text/layout.js";
@@ -73,7 +74,12 @@ const RULES = [
 /** `values` descending; tiny negatives (round-off) are clipped to 0. */
 export function spectrumMetrics(values: Float64Array): SpectrumMetrics {
   const d = values.length;
-  const lam = Float64Array.from(values, (v) => Math.max(0, v));
+  // Scaled by a power of two when the eigenvalues are huge (entries ~1e80 and up): λ² and (Σλ)² would
+  // overflow; every ratio below is scale-free, only totalVariance is unscaled at the end.
+  let big = 0;
+  for (const v of values) big = Math.max(big, v);
+  const f = downScale(big);
+  const lam = Float64Array.from(values, (v) => Math.max(0, v) * f);
   let total = 0;
   let sumSq = 0;
   for (const v of lam) {
@@ -105,7 +111,7 @@ export function spectrumMetrics(values: Float64Array): SpectrumMetrics {
     dims95: dimsFor(0.95),
     dims99: dimsFor(0.99),
     isoScore: isoScore(lam),
-    totalVariance: total,
+    totalVariance: total / f,
   };
 }
 
