@@ -45,7 +45,7 @@ export async function openNpzFile(path: string, opts: OpenOptions = {}): Promise
     const key = keyOf(entry.fileName);
     const label = `${path}:${entry.fileName}`;
     const stream = await openMember(zip, entry, path);
-    const inner = await openNpyStream(crcChecked(stream, entry, path), label, opts);
+    const inner = await openNpyStream(crcChecked(stream, entry, path), label, opts, entry.uncompressedSize);
     const close = async () => {
       await inner.close();
       closeZip();
