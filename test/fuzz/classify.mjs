@@ -45,8 +45,8 @@ export function classify(code, stdout, stderr) {
     }
     const bad = nullPaths(report).filter((p) => !DOCUMENTED_NULLS.some((re) => re.test(p)));
     // Open (docs/hardening.md): entries beyond ~1.3e154 overflow the float64 covariance itself;
-    // only the spectrum's scale-bearing numbers go null then, counted apart from other nulls.
-    if (bad.length && bad.every((p) => /^spectrum\.(isoScore|totalVariance)$/.test(p))) {
+    // the spectrum is then reported as unknown (every number null, METRICS.md), counted apart.
+    if (bad.length && bad.every((p) => /^spectrum\./.test(p)) && report.spectrum.explainedVarianceRatio.length === 0) {
       return { cls: "cov-overflow", line: `null at ${bad.join(", ")}` };
     }
     if (bad.length) return { cls: "bad-report", line: `null at ${bad.slice(0, 6).join(", ")}` };

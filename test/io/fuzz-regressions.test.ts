@@ -83,4 +83,15 @@ describe("finite entries near the float64 maximum", () => {
     }
     expect(got.histogram.edges.every(Number.isFinite)).toBe(true);
   });
+
+  test("give a spectrum reported as unknown (every number null), not as zeros, where the covariance overflows", async () => {
+    const r = await runCli(["report", `${F}/huge_entries_f8.npy`, "--format", "json"]);
+    const s = JSON.parse(r.stdout).spectrum;
+    expect(s.explainedVarianceRatio).toEqual([]);
+    for (const k of ["dominantShare", "effectiveRank", "participationRatio", "dims90", "isoScore", "totalVariance"]) {
+      expect(s[k]).toBeNull();
+    }
+    const text = await runCli(["report", `${F}/huge_entries_f8.npy`]);
+    expect(text.stdout).toContain("Spectrum    unknown: the float64 covariance overflowed (entries beyond ~1.3e154)");
+  });
 });

@@ -74,6 +74,9 @@ const RULES = [
 /** `values` descending; tiny negatives (round-off) are clipped to 0. */
 export function spectrumMetrics(values: Float64Array): SpectrumMetrics {
   const d = values.length;
+  // The float64 covariance overflowed (float64 entries beyond ~1.3e154, METRICS.md § limits):
+  // every spectrum number is unknown, reported as null (NaN in JSON) rather than as a wrong 0 or 1.
+  if (!values.every(Number.isFinite)) return unknownSpectrum();
   // Scaled by a power of two when the eigenvalues are huge (entries ~1e80 and up): λ² and (Σλ)² would
   // overflow; every ratio below is scale-free, only totalVariance is unscaled at the end.
   let big = 0;
@@ -112,6 +115,26 @@ export function spectrumMetrics(values: Float64Array): SpectrumMetrics {
     dims99: dimsFor(0.99),
     isoScore: isoScore(lam),
     totalVariance: total / f,
+  };
+}
+
+const UNKNOWN =
+  "unknown: the float64 covariance overflowed (entries beyond ~1.3e154); scale the vectors down (any power of two keeps every ratio)";
+
+function unknownSpectrum(): SpectrumMetrics {
+  const u = Number.NaN;
+  return {
+    explainedVarianceRatio: [],
+    dominantShare: u,
+    top10Share: u,
+    effectiveRank: u,
+    effectiveRankRatio: u,
+    participationRatio: u,
+    dims90: u,
+    dims95: u,
+    dims99: u,
+    isoScore: u,
+    totalVariance: u,
   };
 }
 
@@ -161,6 +184,7 @@ export const spectrum: Section<"spectrum", SpectrumMetrics, typeof RULES, { inte
     title: "Spectrum",
     lines: (r, kit) => {
       const s = r.spectrum;
+      if (Number.isNaN(s.dominantShare)) return [kit.dim(UNKNOWN)];
       const shown = s.explainedVarianceRatio.slice(0, Math.max(1, kit.width));
       const lines: string[] = [];
       if (shown.length > 0) {
@@ -183,6 +207,7 @@ export const spectrum: Section<"spectrum", SpectrumMetrics, typeof RULES, { inte
   },
   markdown: (r, kit) => {
     const s = r.spectrum;
+    if (Number.isNaN(s.dominantShare)) return ["### Spectrum", "", UNKNOWN];
     const shown = s.explainedVarianceRatio.slice(0, kit.chartWidth);
     const chart = shown.length > 0 ? codeBlock([sparkline(shown), spectrumAxis(shown.length)]) : [];
     return [
