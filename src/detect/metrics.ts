@@ -3,10 +3,12 @@
  * in report order, over intermediates they share (the sample's pair cosines, the covariance
  * eigenvalues), each computed once.
  */
+
 import { InputError } from "../errors.js";
 import type { Kernels } from "../linalg/backend.js";
 import { referenceKernels } from "../linalg/reference.js";
 import type { Profile } from "../profile/profile.js";
+import { rowNorm } from "../profile/stats.js";
 import { DEFAULT_REGISTRY, type DefaultSections, type Registry } from "./registry.js";
 import type { AnySection, SectionValues, Shared } from "./section.js";
 import type { MetricsHead } from "./types.js";
@@ -44,7 +46,7 @@ export function sampleUnitRows(p: Profile): { indices: Float64Array; units: Floa
   for (let i = 0; i < m; i++) {
     let s = 0;
     for (let j = 0; j < d; j++) s += values[i * d + j] * values[i * d + j];
-    const norm = Math.sqrt(s);
+    const norm = rowNorm(s, values, i * d, d); // √s unless s overflowed or underflowed
     for (let j = 0; j < d; j++) values[i * d + j] /= norm;
   }
   return { indices, units: values, m };

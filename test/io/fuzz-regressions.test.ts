@@ -62,6 +62,16 @@ describe("malformed inputs the fuzzer found are refused with one line", () => {
     expect(r.stderr).toBe(`embcheck: ${where}: ${line}\n`);
   });
 
+  test("an Arrow stream whose List values buffer lies before its offsets, from stdin, is refused (it was an internal error)", async () => {
+    const r = await runCli(["report", "-", "--format", "json"], {
+      stdin: readFileSync(`${F}/values_before_offsets.arrows`),
+    });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(
+      `embcheck: stdin: cannot read record batch 1: the values buffer of column "embeddings" lies before the column's offsets buffer, so the stream cannot be read front to back (at byte 1184); ${DAMAGED}\n`,
+    );
+  });
+
   test("an NPY on stdin claiming 2^31 dims is refused before anything is allocated", async () => {
     const r = await runCli(["report", "-", "--format", "json"], { stdin: readFileSync(`${F}/huge_shape.npy`) });
     expect(r.code).toBe(3);
@@ -93,5 +103,14 @@ describe("finite entries near the float64 maximum", () => {
     }
     const text = await runCli(["report", `${F}/huge_entries_f8.npy`]);
     expect(text.stdout).toContain("Spectrum    unknown: the float64 covariance overflowed (entries beyond ~1.3e154)");
+  });
+
+  test("a row of ~1e-300 entries keeps a finite norm and sampled cosines NumPy computes after scaling", async () => {
+    const want = JSON.parse(readFileSync(`${F}/tiny_entries_f8.json`, "utf8"));
+    const r = await runCli(["report", `${F}/tiny_entries_f8.npy`, "--format", "json"]);
+    const got = JSON.parse(r.stdout);
+    expect(Math.abs(got.norms.min - want.norms.min) / want.norms.min).toBeLessThan(1e-13);
+    expect(Math.abs(got.cosine.mean - want.cosine.mean)).toBeLessThan(1e-14);
+    expect(Math.abs(got.cosine.std - want.cosine.std)).toBeLessThan(1e-14);
   });
 });
