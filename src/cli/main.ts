@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { EmbcheckError, InputError, QualityError, UsageError } from "../errors.js";
+import { setTempFileOwner } from "../io/write.js";
 import { VERSION } from "../version.js";
 import { registerApply } from "./apply.js";
 import { registerCheck } from "./check.js";
@@ -15,7 +16,19 @@ import { registerReport } from "./report.js";
 
 export { type CliIO, EXIT } from "./context.js";
 
+/** Whether a process with this pid runs (EPERM: it does, as another user). */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 export async function main(argv: string[], io: CliIO): Promise<number> {
+  // temporary output files carry this pid, so the next run can remove those a SIGKILL left behind
+  setTempFileOwner({ pid: process.pid, alive: pidAlive });
   let exitCode: number = EXIT.ok;
   const made = kernelsFactory(io.env);
   const ctx = { io, setExit: (code: number) => (exitCode = code), kernels: made.kernels };

@@ -10,6 +10,7 @@ import { covarianceEigen } from "../linalg/lowrank.js";
 import { knnGraph } from "../linalg/neighbours.js";
 import { referenceKernels } from "../linalg/reference.js";
 import type { Profile } from "../profile/profile.js";
+import { rowNorm } from "../profile/stats.js";
 import type { NearDuplicateMetrics } from "./neardup.js";
 import { NEIGHBOURS_K } from "./neighbourhoods.js";
 import { DEFAULT_REGISTRY, type DefaultSections, type Registry } from "./registry.js";
@@ -61,7 +62,7 @@ export function sampleUnitRows(p: Profile, limit?: number): { indices: Float64Ar
   for (let i = 0; i < m; i++) {
     let s = 0;
     for (let j = 0; j < d; j++) s += values[i * d + j] * values[i * d + j];
-    const norm = Math.sqrt(s);
+    const norm = rowNorm(s, values, i * d, d); // √s unless s overflowed or underflowed
     for (let j = 0; j < d; j++) values[i * d + j] /= norm;
   }
   return { indices, units: values, m };

@@ -84,18 +84,30 @@ export async function openNpyFile(path: string, opts: OpenOptions = {}): Promise
 }
 
 /**
- * Reads an .npy from a byte stream. `label` names the input in errors and in `info.path`.
+ * Reads an .npy from a byte stream. `label` names the input in errors and in `info.path`;
+ * `availableBytes`, when the stream's length is known, bounds what the header may claim.
  * Fortran-order data is spilled to a temporary file (deleted on close, on error and at the end).
  */
 export async function openNpyStream(
   stream: AsyncIterable<Uint8Array>,
   label: string,
   opts: OpenOptions = {},
+  availableBytes?: number,
 ): Promise<EmbeddingSource> {
   const input = new SequentialInput(stream, label);
   let h: NpyHeader;
   try {
     h = await readNpyHeader((n) => input.read(n), label);
+    // A member of known size (an .npz entry) is checked as a file is, before anything is allocated.
+    if (availableBytes !== undefined && availableBytes - h.dataOffset < h.dataBytes) {
+      const held = Math.max(0, availableBytes - h.dataOffset);
+      const row = h.rows > 0 ? Math.floor(held / (h.dataBytes / h.rows)) : 0;
+      throw new InputError(
+        `data ends early: the header promises ${describeData(h)}, ${h.dataBytes} data bytes, but the member holds only ${held}`,
+        { file: label, row, byteOffset: availableBytes },
+        "the array was cut short or its header is damaged; write it again",
+      );
+    }
   } catch (e) {
     await input.close();
     throw e;

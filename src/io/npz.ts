@@ -11,6 +11,7 @@
 import type { Readable } from "node:stream";
 import yauzl from "yauzl";
 import { EmbcheckError, InputError } from "../errors.js";
+import { crc32 } from "./crc32.js";
 import { openNpyStream } from "./npy.js";
 import { describeDescr, formatShape, interpretNpyHeader, readRawNpyHeader } from "./npyHeader.js";
 import type { Chunk, EmbeddingSource, OpenOptions } from "./types.js";
@@ -44,7 +45,7 @@ export async function openNpzFile(path: string, opts: OpenOptions = {}): Promise
     const key = keyOf(entry.fileName);
     const label = `${path}:${entry.fileName}`;
     const stream = await openMember(zip, entry, path);
-    const inner = await openNpyStream(stream, label, opts);
+    const inner = await openNpyStream(crcChecked(stream, entry, path), label, opts, entry.uncompressedSize);
     const close = async () => {
       await inner.close();
       closeZip();
@@ -182,6 +183,41 @@ async function openMember(zip: yauzl.ZipFile, entry: yauzl.Entry, path: string):
     return await zip.openReadStreamPromise(entry);
   } catch (e) {
     throw zipError(path, e);
+  }
+}
+
+/**
+ * The member's bytes, checked against the CRC-32 of its zip entry as zipfile (and so np.load) does:
+ * the check runs when the last byte arrives, before the last block is handed on, so a damaged
+ * member is refused rather than profiled (the NPY reader need not read past its data).
+ */
+async function* crcChecked(stream: Readable, entry: yauzl.Entry, path: string): AsyncGenerator<Uint8Array> {
+  let crc = 0;
+  let total = 0;
+  let checked = false;
+  const check = () => {
+    checked = true;
+    if (crc >>> 0 !== entry.crc32 >>> 0) {
+      const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, "0")}`;
+      throw new InputError(
+        `the .npz member ${entry.fileName} is damaged: its CRC-32 is ${hex(crc)}, the archive records ${hex(entry.crc32)}`,
+        { file: path },
+        "the archive was corrupted after it was written; write it again",
+      );
+    }
+  };
+  try {
+    for await (const block of stream as AsyncIterable<Uint8Array>) {
+      crc = crc32(block, crc);
+      total += block.length;
+      if (total >= entry.uncompressedSize) check();
+      yield block;
+    }
+    if (!checked) check();
+  } catch (e) {
+    throw zipError(path, e);
+  } finally {
+    stream.destroy();
   }
 }
 

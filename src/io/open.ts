@@ -27,6 +27,27 @@ function unknown(file: string, head: Uint8Array, formats: string): InputError {
   );
 }
 
+/**
+ * The widest input a run accepts: pass 1 keeps a d × d float64 scatter (and eigh a copy), so
+ * 32,768 dims already need 8 GiB each. A header claiming more is refused before the profile
+ * allocates anything (issue 20: an NPY header claiming 64 × 2^31 reached the allocator).
+ */
+export const MAX_DIMS = 32_768;
+
+async function withinLimits(source: EmbeddingSource): Promise<EmbeddingSource> {
+  const { dims, path } = source.info;
+  if (dims > MAX_DIMS) {
+    await source.close().catch(() => {});
+    const gib = (dims * dims * 8) / 2 ** 30;
+    throw new InputError(
+      `the input claims ${dims} dims; its ${dims} × ${dims} covariance would need ${gib >= 1e6 ? gib.toExponential(1) : Math.round(gib)} GiB (embcheck reads at most ${MAX_DIMS} dims)`,
+      { file: path },
+      "check the header (a damaged shape?) or reduce the dims first",
+    );
+  }
+  return source;
+}
+
 const FILE_FORMATS = ".npy, .npz, Arrow IPC files (.arrow, .feather), Arrow IPC streams (.arrows) and Parquet";
 const STREAM_FORMATS = "NPY or an Arrow IPC stream from stdin";
 
@@ -38,8 +59,12 @@ export async function openEmbeddings(
 ): Promise<EmbeddingSource> {
   if (path === "-") {
     if (!stdin) throw new InputError("no standard input to read", { file: "-" });
-    return openStdin(stdin, opts);
+    return withinLimits(await openStdin(stdin, opts));
   }
+  return withinLimits(await openPath(path, opts));
+}
+
+async function openPath(path: string, opts: OpenOptions): Promise<EmbeddingSource> {
   const head = await readHead(path);
   switch (sniff(head)) {
     case "npy":

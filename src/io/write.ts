@@ -5,7 +5,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { closeSync, constants, openSync, realpathSync, rmSync, statSync } from "node:fs";
-import { open, rename, rm, writeFile } from "node:fs/promises";
+import { open, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { InputError, UsageError } from "../errors.js";
 import { outputTarget } from "./target.js";
@@ -70,9 +71,75 @@ function probeWritable(path: string): void {
   rmSync(probe, { force: true });
 }
 
-/** A temporary file's name beside `path` (hidden, so a dataset directory's listing skips it). */
+/**
+ * Who writes temporary files: the CLI sets it (only src/cli reads the process), so a name carries
+ * the writer's pid and host and a later run can tell a file left by a killed run (SIGKILL leaves
+ * no chance to clean up) from one a live run is writing. Without an owner, names carry no pid and
+ * nothing is ever removed.
+ */
+export interface TempOwner {
+  pid: number;
+  /** Whether a process of this host with this pid still runs. */
+  alive(pid: number): boolean;
+}
+
+let owner: TempOwner | null = null;
+
+export function setTempFileOwner(o: TempOwner | null): void {
+  owner = o;
+}
+
+/** The host part of a temporary file's name (dots and other punctuation dropped). */
+function hostTag(): string {
+  return (
+    hostname()
+      .replace(/[^A-Za-z0-9-]/g, "")
+      .slice(0, 32) || "host"
+  );
+}
+
+/**
+ * A temporary file's name beside `path` (hidden, so a dataset directory's listing skips it):
+ * `.<name>.<8 hex>.tmp`, or with an owner `.<name>.<8 hex>.<pid>@<host>.tmp`.
+ */
 export function tempPathBeside(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.tmp`);
+  const tag = owner ? `.${owner.pid}@${hostTag()}` : "";
+  return join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}${tag}.tmp`);
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * Removes the temporary files beside `path` that a run of this host left when it was killed (its
+ * pid no longer runs); returns their names. Files of live runs, of other hosts and without a pid
+ * are left alone. Best effort: a directory that cannot be listed is skipped.
+ */
+export async function removeStaleTempFiles(path: string): Promise<string[]> {
+  if (!owner) return [];
+  const dir = dirname(path);
+  const re = new RegExp(`^\\.${escapeRegExp(basename(path))}\\.[0-9a-f]{8}\\.(\\d+)@([A-Za-z0-9-]+)\\.tmp$`);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = re.exec(name);
+    if (!m || m[2] !== hostTag()) continue;
+    const pid = Number(m[1]);
+    if (pid === owner.pid || owner.alive(pid)) continue;
+    try {
+      await rm(join(dir, name), { force: true });
+      removed.push(name);
+    } catch {
+      // not ours to remove after all (permissions): leave it
+    }
+  }
+  return removed;
 }
 
 /** Writes `text` to `path`: atomically for a file (temp file beside it, then rename), in place for a device or FIFO. */
@@ -92,6 +159,7 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
     }
     return;
   }
+  await removeStaleTempFiles(target.path);
   const tmp = tempPathBeside(target.path);
   try {
     await writeFile(tmp, text, { flag: "wx" });

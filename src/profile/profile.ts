@@ -24,6 +24,7 @@ import {
   type ProfileState,
   type StateOptions,
 } from "./state.js";
+import { rowNorm } from "./stats.js";
 
 export { DEFAULT_SAMPLE_SIZE, PRECISIONS, type Precision, type ProfileState } from "./state.js";
 
@@ -188,7 +189,7 @@ export class Profile {
       else if (cls === ROW_INF) s.infRows++;
       else if (cls === ROW_ZERO) s.zeroRows++;
       else {
-        const norm = Math.sqrt(scan.sumsq[r]);
+        const norm = rowNorm(scan.sumsq[r], data, r * d, d);
         s.norms[s.validRows++] = norm;
         s.distinct.add(scan.ha[r], scan.hb[r]);
         const gi = chunk.rowOffset + r;

@@ -86,16 +86,58 @@ export function histogram(values: Float64Array, bins: number, range?: [number, n
   return { edges, counts };
 }
 
-/** Mean and population standard deviation (two-pass). */
+/**
+ * A power of two 2^-k that brings max |v| to about 2^500 or below, else 1: multiplying by it is exact,
+ * so sums of scaled values are the unscaled sums' bits wherever those do not overflow.
+ */
+export function downScale(maxAbs: number): number {
+  if (!(maxAbs > 2 ** 500) || !Number.isFinite(maxAbs)) return 1;
+  return 2 ** -(Math.ceil(Math.log2(maxAbs)) - 500);
+}
+
+/**
+ * Mean and population standard deviation (two-pass). Values near the float64 maximum (a norm of
+ * 1e308) are scaled by a power of two first, so the sums cannot overflow: the same bits as the
+ * plain sums wherever those stay finite.
+ */
 export function meanStd(values: Float64Array): { mean: number; std: number } {
   const n = values.length;
+  let big = 0;
+  for (let i = 0; i < n; i++) big = Math.max(big, Math.abs(values[i]));
+  const f = downScale(big);
   let s = 0;
-  for (let i = 0; i < n; i++) s += values[i];
+  for (let i = 0; i < n; i++) s += values[i] * f;
   const mean = s / n;
   let ss = 0;
   for (let i = 0; i < n; i++) {
-    const t = values[i] - mean;
+    const t = values[i] * f - mean;
     ss += t * t;
   }
-  return { mean, std: Math.sqrt(ss / n) };
+  return { mean: mean / f, std: Math.sqrt(ss / n) / f };
+}
+
+/** Below this a sum of squares may have lost its entries to underflow (2^-1000 ≈ 9e-302). */
+const TINY_SUMSQ = 2 ** -1000;
+
+/**
+ * The L2 norm of the finite, non-zero row x[base, base + d), given its plain sum of squares. That
+ * sum overflows for entries above ~1.3e154 and underflows for entries below ~1e-162; then the norm
+ * is taken as hypot does (LAPACK dnrm2's idea: scale by the largest entry, here a power of two so
+ * the scaling is exact). Otherwise √sumsq, the plain norm's bits.
+ */
+export function rowNorm(sumsq: number, x: ArrayLike<number>, base: number, d: number): number {
+  if (sumsq < Number.POSITIVE_INFINITY && sumsq > TINY_SUMSQ) return Math.sqrt(sumsq);
+  let big = 0;
+  for (let j = 0; j < d; j++) big = Math.max(big, Math.abs(x[base + j]));
+  if (big === 0 || !Number.isFinite(big)) return Math.sqrt(sumsq);
+  // 2^-e in two factors, each a normal float64 even for a subnormal largest entry (e = -1074)
+  const e = Math.ceil(Math.log2(big));
+  const fa = 2 ** -Math.trunc(e / 2);
+  const fb = 2 ** -(e - Math.trunc(e / 2));
+  let s = 0;
+  for (let j = 0; j < d; j++) {
+    const v = x[base + j] * fa * fb;
+    s += v * v;
+  }
+  return Math.sqrt(s) / fa / fb;
 }

@@ -1,4 +1,5 @@
 /** spectrum (METRICS.md § spectrum): the eigenvalues of the covariance of the valid rows. */
+import { downScale } from "../../profile/stats.js";
 import { sparkline } from "../../text/charts.js";
 import { formatCount, formatNumber, formatPercent } from "../../text/format.js";
 import { flow } from "../../text/layout.js";
@@ -127,7 +128,15 @@ export function spectrumMetrics(
   resolved = FLOAT64_RESOLUTION,
 ): SpectrumMetrics {
   const d = values.length;
-  const lam = Float64Array.from(values, (v) => Math.max(0, v));
+  // The float64 covariance overflowed (float64 entries beyond ~1.3e154, METRICS.md § limits):
+  // every spectrum number is unknown, reported as null (NaN in JSON) rather than as a wrong 0 or 1.
+  if (!values.every(Number.isFinite)) return unknownSpectrum();
+  // Scaled by a power of two when the eigenvalues are huge (entries ~1e80 and up): λ² and (Σλ)² would
+  // overflow; every ratio below is scale-free, only totalVariance is unscaled at the end.
+  let big = 0;
+  for (const v of values) big = Math.max(big, v);
+  const f = downScale(big);
+  const lam = Float64Array.from(values, (v) => Math.max(0, v) * f);
   let total = 0;
   let sumSq = 0;
   for (const v of lam) {
@@ -159,8 +168,30 @@ export function spectrumMetrics(
     dims95: dimsFor(0.95),
     dims99: dimsFor(0.99),
     isoScore: isoScore(lam),
-    totalVariance: total,
-    signalDims: signalDims(values, rows, resolved),
+    totalVariance: total / f,
+    // scale-free, so on the scaled values (λ·ω² cannot overflow there)
+    signalDims: signalDims(lam, rows, resolved),
+  };
+}
+
+const UNKNOWN =
+  "unknown: the float64 covariance overflowed (entries beyond ~1.3e154); scale the vectors down (any power of two keeps every ratio)";
+
+function unknownSpectrum(): SpectrumMetrics {
+  const u = Number.NaN;
+  return {
+    explainedVarianceRatio: [],
+    dominantShare: u,
+    top10Share: u,
+    effectiveRank: u,
+    effectiveRankRatio: u,
+    participationRatio: u,
+    dims90: u,
+    dims95: u,
+    dims99: u,
+    isoScore: u,
+    totalVariance: u,
+    signalDims: u,
   };
 }
 
@@ -217,6 +248,7 @@ export const spectrum: Section<"spectrum", SpectrumMetrics, typeof RULES, { inte
     title: "Spectrum",
     lines: (r, kit) => {
       const s = r.spectrum;
+      if (Number.isNaN(s.dominantShare)) return [kit.dim(UNKNOWN)];
       const shown = s.explainedVarianceRatio.slice(0, Math.max(1, kit.width));
       const lines: string[] = [];
       if (shown.length > 0) {
@@ -239,6 +271,7 @@ export const spectrum: Section<"spectrum", SpectrumMetrics, typeof RULES, { inte
   },
   markdown: (r, kit) => {
     const s = r.spectrum;
+    if (Number.isNaN(s.dominantShare)) return ["### Spectrum", "", UNKNOWN];
     const shown = s.explainedVarianceRatio.slice(0, kit.chartWidth);
     const chart = shown.length > 0 ? codeBlock([sparkline(shown), spectrumAxis(shown.length)]) : [];
     return [

@@ -160,6 +160,13 @@ export async function prepareBatch(o: PrepareOptions): Promise<PreparedBatch> {
         break;
       case "values": {
         const col = o.lists[q.owner];
+        // a stream reads the body in offset order: a values buffer placed before its offsets cannot be sized
+        if (col.kind !== TypeId.FixedSizeList && part.offsets === null) {
+          throw new BadBuffer(
+            `${what} lies before the column's offsets buffer, so the stream cannot be read front to back`,
+            at,
+          );
+        }
         const needed =
           col.kind === TypeId.FixedSizeList ? rows * (col.listSize as number) : (part.offsets as Int32Array)[rows];
         valuesAt[q.owner] = at;

@@ -121,7 +121,9 @@ export async function readBlockMessage(
     len = i32(bytes.subarray(4));
   }
   if (len <= 0 || start + len > metaDataLength) {
-    throw new BadMetadata(`message metadata length ${len} does not fit the footer block's ${metaDataLength} bytes`);
+    throw new BadMetadata(
+      `the footer's block at byte ${offset} says ${metaDataLength} metadata bytes, but the message there needs ${len <= 0 ? "an invalid length" : start + len} (the footer does not match the messages)`,
+    );
   }
   const metadata = bytes.subarray(start, start + len);
   return {

@@ -10,7 +10,7 @@ import { constants, rmSync, statSync } from "node:fs";
 import { type FileHandle, open, rename, rm } from "node:fs/promises";
 import { type InputError, UsageError } from "../../errors.js";
 import { outputTarget, type SpecialKind } from "../target.js";
-import { tempPathBeside, writeError } from "../write.js";
+import { removeStaleTempFiles, tempPathBeside, writeError } from "../write.js";
 
 /**
  * Temporary files being written right now, so the CLI can remove them when a signal (Ctrl-C,
@@ -73,6 +73,7 @@ export class FileSink implements ByteSink {
     checkNotExisting(target, force);
     const where = outputTarget(target);
     if (where.kind !== "replace") throw new UsageError(`${target} is not a regular file`);
+    await removeStaleTempFiles(where.path);
     const tmp = tempPathBeside(where.path);
     let fh: FileHandle;
     try {
