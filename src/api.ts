@@ -18,6 +18,7 @@ import { type GateFilesOptions, gateFiles } from "./gate/check.js";
 import type { GateResult } from "./gate/gate.js";
 import { openInput } from "./io/dataset.js";
 import { type InputSpec, resolveInputs } from "./io/inputs.js";
+import { type MatrixInput, memorySource } from "./io/memory.js";
 import { withPairs } from "./io/pairs.js";
 import type { Chunk, EmbeddingSource, OpenOptions, SourceInfo } from "./io/types.js";
 import type { Kernels } from "./linalg/backend.js";
@@ -75,7 +76,7 @@ export interface Analysis {
 }
 
 /** Runs `fn` on the caller's kernels, or on kernels made (and closed) for this call. */
-async function withKernels<T>(opts: AnalyzeOptions, fn: (kernels: Kernels) => Promise<T>): Promise<T> {
+async function withKernels<T>(opts: Omit<AnalyzeOptions, "pairs">, fn: (kernels: Kernels) => Promise<T>): Promise<T> {
   if (opts.kernels) return fn(opts.kernels);
   const kernels = createKernels({ threads: opts.threads });
   try {
@@ -106,6 +107,21 @@ async function profileWith(
   let pairs: EmbeddingSource | undefined;
   try {
     if (opts.pairs) pairs = await openInput(opts.pairs, {}, opts.stdin);
+    return await profileSource(source, pairs, opts, kernels);
+  } finally {
+    await source.close();
+    await pairs?.close();
+  }
+}
+
+/** Pass 1 over an opened source (and its positive partners). */
+async function profileSource(
+  source: EmbeddingSource,
+  pairs: EmbeddingSource | undefined,
+  opts: Omit<AnalyzeOptions, "pairs">,
+  kernels: Kernels,
+): Promise<{ info: SourceInfo; profile: Profile }> {
+  {
     const paired: AsyncIterable<Chunk> = pairs ? withPairs(source, pairs) : source;
     const chunks = opts.rowOffset ? shifted(paired, opts.rowOffset) : paired;
     const p = await profileChunks(chunks, {
@@ -117,9 +133,6 @@ async function profileWith(
       onChunk: (rows) => opts.onProgress?.({ rows, bytesRead: source.bytesRead(), totalBytes: source.info.totalBytes }),
     });
     return { info: source.info, profile: p };
-  } finally {
-    await source.close();
-    await pairs?.close();
   }
 }
 
@@ -133,8 +146,18 @@ async function analyzeWith(
   opts: AnalyzeOptions,
   kernels: Kernels,
 ): Promise<Analysis> {
+  return judge(() => profileWith(path, opts, kernels), opts, kernels, await pairsLabel(opts.pairs));
+}
+
+/** Pass 1 by `run`, then metrics, findings and the report. */
+async function judge(
+  run: () => Promise<{ info: SourceInfo; profile: Profile }>,
+  opts: Omit<AnalyzeOptions, "pairs"> & { pairs?: unknown },
+  kernels: Kernels,
+  pairs: string | undefined,
+): Promise<Analysis> {
   const t0 = performance.now();
-  const { info, profile: p } = await profileWith(path, opts, kernels);
+  const { info, profile: p } = await run();
   const read = (performance.now() - t0) / 1000;
   const hasPairs = opts.pairs !== undefined || opts.pairColumn !== undefined;
   const metrics = computeMetrics(p, hasPairs, { file: info.path, now: () => performance.now(), kernels });
@@ -143,7 +166,7 @@ async function analyzeWith(
     toolVersion: VERSION,
     evaluations,
     timing: { read },
-    pairs: await pairsLabel(opts.pairs),
+    pairs,
     pairColumn: opts.pairColumn,
   });
   return { info, profile: p, metrics, evaluations, report: r };
@@ -152,6 +175,52 @@ async function analyzeWith(
 /** The report of `path` (METRICS.md, schema embcheck/report@1). */
 export async function report(path: string | string[] | InputSpec, opts: AnalyzeOptions = {}): Promise<Report> {
   return (await analyze(path, opts)).report;
+}
+
+/** Options of reportMatrix / profileMatrix: those of a file, with the pairs in memory too. */
+export interface MatrixOptions
+  extends Omit<AnalyzeOptions, "pairs" | "stdin" | "key" | "column" | "pairColumn" | "carryColumns" | "reuseBuffers"> {
+  /** Positive partners: row i of this matrix pairs with row i of the input (same row count). */
+  pairs?: MatrixInput;
+  /** The report's `input.path` (default "(memory)"). */
+  label?: string;
+}
+
+/**
+ * Pass 1 over vectors in memory: a flat array with its shape `{ data, rows, dims }`, an array of
+ * rows, or an ndarray-like `{ data, shape, stride, offset }` (scijs ndarray, a transposed view too).
+ * Float32Array data is read as float32 (as a float32 .npy of the same values), anything else as float64.
+ */
+export async function profileMatrix(
+  input: MatrixInput,
+  opts: MatrixOptions = {},
+): Promise<{ info: SourceInfo; profile: Profile }> {
+  return withKernels(opts, (kernels) => profileMatrixWith(input, opts, kernels));
+}
+
+function profileMatrixWith(input: MatrixInput, opts: MatrixOptions, kernels: Kernels) {
+  const source = memorySource(input, opts.label, opts.chunkRows);
+  const pairs = opts.pairs === undefined ? undefined : memorySource(opts.pairs, "(memory pairs)", opts.chunkRows);
+  return profileSource(source, pairs, opts, kernels);
+}
+
+/** Profile, metrics and findings of vectors in memory (see profileMatrix). */
+export async function analyzeMatrix(input: MatrixInput, opts: MatrixOptions = {}): Promise<Analysis> {
+  return withKernels(opts, (kernels) =>
+    judge(() => profileMatrixWith(input, opts, kernels), opts, kernels, opts.pairs ? "(memory pairs)" : undefined),
+  );
+}
+
+/**
+ * The report of vectors in memory: the same numbers as `report` on a file of the same values
+ * (`input.path` is `opts.label`, `input.format` "memory").
+ *
+ *   const r = await reportMatrix({ data: float32Array, rows: 1000, dims: 64 });
+ *   const r = await reportMatrix([[0.1, 0.2], [0.3, 0.1]]);
+ *   const r = await reportMatrix(ndarray(data, [n, d]));
+ */
+export async function reportMatrix(input: MatrixInput, opts: MatrixOptions = {}): Promise<Report> {
+  return (await analyzeMatrix(input, opts)).report;
 }
 
 export interface CheckOptions extends GateFilesOptions {
