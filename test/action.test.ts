@@ -26,6 +26,8 @@ const action = parse(TEXT) as {
   runs: { using: string; steps: Step[] };
 };
 const steps = action.runs.steps;
+/** A GitHub expression, `${{ body }}` (built so no string literal looks like a JS template). */
+const expr = (body: string) => `$${"{{"} ${body} }}`;
 
 describe("action.yml", () => {
   test("parses as YAML without errors or warnings, as a composite action", () => {
@@ -46,7 +48,7 @@ describe("action.yml", () => {
   test("sets up a current Node by default (an LTS at least 22), passed through from the input", () => {
     expect(Number(action.inputs["node-version"].default)).toBeGreaterThanOrEqual(22);
     const setup = steps.find((s) => s.uses?.startsWith("actions/setup-node@"))!;
-    expect(setup.with?.["node-version"]).toBe("${{ inputs.node-version }}");
+    expect(setup.with?.["node-version"]).toBe(expr("inputs.node-version"));
   });
 
   test("installs the action's checkout with npm ci from its lockfile, without install scripts, then builds", () => {
@@ -65,7 +67,7 @@ describe("action.yml", () => {
     expect(steps[lock].run).toContain('sha256sum "$GITHUB_ACTION_PATH/package-lock.json"');
     expect(steps[cache].with).toEqual({
       path: "~/.npm",
-      key: "embcheck-npm-${{ runner.os }}-${{ steps.lock.outputs.hash }}",
+      key: `embcheck-npm-${expr("runner.os")}-${expr("steps.lock.outputs.hash")}`,
     });
     expect(lock < cache && cache < install).toBe(true);
   });
