@@ -77,7 +77,9 @@ describe("the packed tarball", () => {
     expect(paths).toContain("dist/linalg/wasm/kernels.wasm");
     expect(paths).toContain("dist/linalg/wasm/kernels-relaxed.wasm");
     expect(paths).toContain("bin/embcheck.js");
-    expect(paths).toContain("schema/embcheck.config.schema.json");
+    for (const name of ["report", "check", "baseline", "transform", "embcheck.config"]) {
+      expect(paths).toContain(`schema/${name}.schema.json`);
+    }
     expect(paths).toEqual(expect.arrayContaining(["README.md", "LICENSE", "package.json"]));
     const top = new Set(paths.map((p) => p.split("/")[0]));
     expect([...top].sort()).toEqual(["LICENSE", "README.md", "bin", "dist", "package.json", "schema"]);
@@ -131,11 +133,17 @@ describe("the tarball installed with --omit=dev --ignore-scripts into an empty p
       [
         'const m = await import("embcheck");',
         "const r = await m.report(process.argv[2], { threads: 0, sampleSize: 256 });",
-        "console.log(JSON.stringify({ version: m.VERSION, rows: r.input.rows, fns: ['report', 'profile', 'checkFiles', 'openEmbeddings'].map((k) => typeof m[k]) }));",
+        "const mem = await m.reportMatrix([[1, 0], [0, 1], [1, 1]], { threads: 0 });",
+        "console.log(JSON.stringify({ version: m.VERSION, rows: r.input.rows, mem: [mem.input.format, mem.input.rows], fns: ['report', 'profile', 'checkFiles', 'openEmbeddings'].map((k) => typeof m[k]) }));",
       ].join("\n"),
     );
     const out = JSON.parse(execFileSync(process.execPath, [script, SAMPLE], { cwd: project, encoding: "utf8" }));
-    expect(out).toEqual({ version: VERSION, rows: 3000, fns: ["function", "function", "function", "function"] });
+    expect(out).toEqual({
+      version: VERSION,
+      rows: 3000,
+      mem: ["memory", 3],
+      fns: ["function", "function", "function", "function"],
+    });
   }, 60_000);
 
   test("a consumer .ts file type-checks against the installed types (tsc, NodeNext, strict)", (ctx) => {
@@ -143,7 +151,9 @@ describe("the tarball installed with --omit=dev --ignore-scripts into an empty p
     writeFileSync(
       join(project, "consumer.ts"),
       [
-        'import { report, type Report, VERSION, InputError } from "embcheck";',
+        'import { report, reportMatrix, type MatrixInput, type Report, VERSION, InputError } from "embcheck";',
+        "const m: MatrixInput = { data: new Float32Array(6), rows: 3, dims: 2 };",
+        "export const fromMemory: Promise<Report> = reportMatrix(m, { seed: 0 });",
         "export async function dims(path: string): Promise<number> {",
         "  const r: Report = await report(path, { sampleSize: 1024, seed: 0 });",
         "  const share: number = r.spectrum.dominantShare;",
