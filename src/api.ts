@@ -20,6 +20,7 @@ import { type GateFilesOptions, gateFiles } from "./gate/check.js";
 import type { GateResult } from "./gate/gate.js";
 import { openInput } from "./io/dataset.js";
 import { type InputSpec, resolveInputs } from "./io/inputs.js";
+import { type MatrixInput, memorySource } from "./io/memory.js";
 import { withPairs } from "./io/pairs.js";
 import type { Chunk, EmbeddingSource, OpenOptions, SourceInfo } from "./io/types.js";
 import type { Kernels } from "./linalg/backend.js";
@@ -97,7 +98,7 @@ export interface Analysis {
 }
 
 /** Runs `fn` on the caller's kernels, or on kernels made (and closed) for this call. */
-async function withKernels<T>(opts: AnalyzeOptions, fn: (kernels: Kernels) => Promise<T>): Promise<T> {
+async function withKernels<T>(opts: Omit<AnalyzeOptions, "pairs">, fn: (kernels: Kernels) => Promise<T>): Promise<T> {
   if (opts.kernels) return fn(opts.kernels);
   const kernels = createKernels({ threads: opts.threads });
   try {
@@ -136,6 +137,21 @@ async function profileWith(
   let pairs: EmbeddingSource | undefined;
   try {
     if (opts.pairs) pairs = await openInput(opts.pairs, {}, opts.stdin);
+    return await profileSource(source, pairs, opts, kernels);
+  } finally {
+    await source.close();
+    await pairs?.close();
+  }
+}
+
+/** Pass 1 over an opened source (and its positive partners). */
+async function profileSource(
+  source: EmbeddingSource,
+  pairs: EmbeddingSource | undefined,
+  opts: Omit<AnalyzeOptions, "pairs">,
+  kernels: Kernels,
+): Promise<{ info: SourceInfo; profile: Profile }> {
+  {
     const paired: AsyncIterable<Chunk> = pairs ? withPairs(source, pairs) : source;
     const shiftedChunks = opts.rowOffset ? shifted(paired, opts.rowOffset) : paired;
     const chunks = opts.rows ? tap(shiftedChunks, opts.rows) : shiftedChunks;
@@ -148,9 +164,6 @@ async function profileWith(
       onChunk: (rows) => opts.onProgress?.({ rows, bytesRead: source.bytesRead(), totalBytes: source.info.totalBytes }),
     });
     return { info: source.info, profile: p };
-  } finally {
-    await source.close();
-    await pairs?.close();
   }
 }
 
@@ -158,17 +171,42 @@ async function profileWith(
 const readsStdin = (x: string | string[] | InputSpec): boolean =>
   (typeof x === "string" ? [x] : Array.isArray(x) ? x : x.files).includes("-");
 
+/**
+ * How the passes after pass 1 (near-duplicates, retrieval) read the input again: a file or a
+ * dataset is opened afresh; vectors in memory are wrapped again; standard input cannot be.
+ */
+interface Reread {
+  can(withPairs: boolean): boolean;
+  open(withPairs: boolean): Promise<{ source: EmbeddingSource; pairs?: EmbeddingSource }>;
+}
+
+function rereadFiles(path: string | string[] | InputSpec, opts: AnalyzeOptions): Reread {
+  return {
+    can: (withPairs) => !readsStdin(path) && !(withPairs && opts.pairs !== undefined && readsStdin(opts.pairs)),
+    async open(withPairs) {
+      const source = await openInput(path, opts, opts.stdin);
+      if (!withPairs || opts.pairs === undefined) return { source };
+      try {
+        return { source, pairs: await openInput(opts.pairs, {}, opts.stdin) };
+      } catch (e) {
+        await source.close();
+        throw e;
+      }
+    },
+  };
+}
+
 /** The near-duplicate passes (src/detect/neardup.ts) over the input, read twice more. */
 async function nearDuplicatesWith(
-  path: string | string[] | InputSpec,
-  opts: AnalyzeOptions,
+  reread: Reread,
+  opts: Pick<AnalyzeOptions, "nearDup" | "queries">,
   p: Profile,
   kernels: Kernels,
 ): Promise<NearDuplicateMetrics | null> {
   const tau = opts.nearDup ?? NEAR_DUP_TAU;
-  if (tau === 0 || readsStdin(path)) return null;
+  if (tau === 0 || !reread.can(false)) return null;
   const open = async () => {
-    const source = await openInput(path, opts, opts.stdin);
+    const { source } = await reread.open(false);
     return { chunks: source, close: () => source.close() };
   };
   return nearDuplicatePasses(open, p.dims, p.validRows, kernels, tau, p.seed);
@@ -179,18 +217,16 @@ async function nearDuplicatesWith(
  * rank every partner row, read again from the inputs.
  */
 async function retrievalWith(
-  path: string | string[] | InputSpec,
-  opts: AnalyzeOptions,
+  reread: Reread,
+  opts: Pick<AnalyzeOptions, "nearDup" | "queries">,
   p: Profile,
   kernels: Kernels,
 ): Promise<RetrievalMetrics | null> {
   const want = opts.queries ?? DEFAULT_QUERIES;
-  if (want === 0 || readsStdin(path) || (opts.pairs && readsStdin(opts.pairs))) return null;
+  if (want === 0 || !reread.can(true)) return null;
   const { indices, values } = p.sample.rowsByIndex(want);
-  const source = await openInput(path, opts, opts.stdin);
-  let pairs: EmbeddingSource | undefined;
+  const { source, pairs } = await reread.open(true);
   try {
-    if (opts.pairs) pairs = await openInput(opts.pairs, {}, opts.stdin);
     const chunks: AsyncIterable<Chunk> = pairs ? withPairs(source, pairs) : source;
     return await retrievalPass(chunks, { indices, values, m: indices.length }, p.dims, kernels);
   } finally {
@@ -209,12 +245,29 @@ async function analyzeWith(
   opts: AnalyzeOptions,
   kernels: Kernels,
 ): Promise<Analysis> {
+  return judge(
+    () => profileWith(path, opts, kernels),
+    opts,
+    kernels,
+    await pairsLabel(opts.pairs),
+    rereadFiles(path, opts),
+  );
+}
+
+/** Pass 1 by `run`, then metrics, findings and the report. */
+async function judge(
+  run: () => Promise<{ info: SourceInfo; profile: Profile }>,
+  opts: Omit<AnalyzeOptions, "pairs"> & { pairs?: unknown },
+  kernels: Kernels,
+  pairs: string | undefined,
+  reread: Reread,
+): Promise<Analysis> {
   const t0 = performance.now();
-  const { info, profile: p } = await profileWith(path, opts, kernels);
+  const { info, profile: p } = await run();
   const read = (performance.now() - t0) / 1000;
   const hasPairs = opts.pairs !== undefined || opts.pairColumn !== undefined;
-  const retrieval = hasPairs ? await retrievalWith(path, opts, p, kernels) : null;
-  const nearDuplicates = await nearDuplicatesWith(path, opts, p, kernels);
+  const retrieval = hasPairs ? await retrievalWith(reread, opts, p, kernels) : null;
+  const nearDuplicates = await nearDuplicatesWith(reread, opts, p, kernels);
   const metrics = computeMetrics(p, hasPairs, {
     retrieval,
     nearDuplicates,
@@ -229,7 +282,7 @@ async function analyzeWith(
     toolVersion: VERSION,
     evaluations,
     timing: { read },
-    pairs: await pairsLabel(opts.pairs),
+    pairs,
     pairColumn: opts.pairColumn,
   });
   return { info, profile: p, metrics, evaluations, report: r };
@@ -238,6 +291,58 @@ async function analyzeWith(
 /** The report of `path` (METRICS.md, schema embcheck/report@1). */
 export async function report(path: string | string[] | InputSpec, opts: AnalyzeOptions = {}): Promise<Report> {
   return (await analyze(path, opts)).report;
+}
+
+/** Options of reportMatrix / profileMatrix: those of a file, with the pairs in memory too. */
+export interface MatrixOptions
+  extends Omit<AnalyzeOptions, "pairs" | "stdin" | "key" | "column" | "pairColumn" | "carryColumns" | "reuseBuffers"> {
+  /** Positive partners: row i of this matrix pairs with row i of the input (same row count). */
+  pairs?: MatrixInput;
+  /** The report's `input.path` (default "(memory)"). */
+  label?: string;
+}
+
+/**
+ * Pass 1 over vectors in memory: a flat array with its shape `{ data, rows, dims }`, an array of
+ * rows, or an ndarray-like `{ data, shape, stride, offset }` (scijs ndarray, a transposed view too).
+ * Float32Array data is read as float32 (as a float32 .npy of the same values), anything else as float64.
+ */
+export async function profileMatrix(
+  input: MatrixInput,
+  opts: MatrixOptions = {},
+): Promise<{ info: SourceInfo; profile: Profile }> {
+  return withKernels(opts, (kernels) => profileMatrixWith(input, opts, kernels));
+}
+
+function profileMatrixWith(input: MatrixInput, opts: MatrixOptions, kernels: Kernels) {
+  const source = memorySource(input, opts.label, opts.chunkRows);
+  const pairs = opts.pairs === undefined ? undefined : memorySource(opts.pairs, "(memory pairs)", opts.chunkRows);
+  return profileSource(source, pairs, opts, kernels);
+}
+
+/** Profile, metrics and findings of vectors in memory (see profileMatrix). */
+export async function analyzeMatrix(input: MatrixInput, opts: MatrixOptions = {}): Promise<Analysis> {
+  return withKernels(opts, (kernels) =>
+    judge(() => profileMatrixWith(input, opts, kernels), opts, kernels, opts.pairs ? "(memory pairs)" : undefined, {
+      can: () => true,
+      open: async (withPairs) => ({
+        source: memorySource(input, opts.label, opts.chunkRows),
+        ...(withPairs && opts.pairs ? { pairs: memorySource(opts.pairs, "(memory pairs)", opts.chunkRows) } : {}),
+      }),
+    }),
+  );
+}
+
+/**
+ * The report of vectors in memory: the same numbers as `report` on a file of the same values
+ * (`input.path` is `opts.label`, `input.format` "memory").
+ *
+ *   const r = await reportMatrix({ data: float32Array, rows: 1000, dims: 64 });
+ *   const r = await reportMatrix([[0.1, 0.2], [0.3, 0.1]]);
+ *   const r = await reportMatrix(ndarray(data, [n, d]));
+ */
+export async function reportMatrix(input: MatrixInput, opts: MatrixOptions = {}): Promise<Report> {
+  return (await analyzeMatrix(input, opts)).report;
 }
 
 export interface CheckOptions extends GateFilesOptions {

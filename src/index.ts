@@ -3,11 +3,15 @@ export {
   type Analysis,
   type AnalyzeOptions,
   analyze,
+  analyzeMatrix,
   type CheckOptions,
   checkFiles,
+  type MatrixOptions,
   type Progress,
   profile,
+  profileMatrix,
   report,
+  reportMatrix,
 } from "./api.js";
 export { BACKEND_CHOICES, type BackendChoice, createKernels, type KernelOptions } from "./backends.js";
 export { type Evaluation, evaluate, type Status } from "./detect/evaluate.js";
@@ -48,6 +52,7 @@ export { renderGateTerminal } from "./gate/render/terminal.js";
 export { configSchema } from "./gate/schema.js";
 export { type FailOn, type GateSettings, resolveSettings } from "./gate/settings.js";
 export { type CellValue, type ColumnRequest, readColumnValues } from "./io/arrow-column.js";
+export type { DenseMatrix, MatrixInput, NdarrayLike, NumberArray } from "./io/memory.js";
 export { openEmbeddings, sniff } from "./io/open.js";
 export type { Chunk, EmbeddingSource, OpenOptions, SourceInfo } from "./io/types.js";
 export { openWriter, outputFormat, type WriterOptions } from "./io/writers/open.js";

@@ -30,7 +30,7 @@ export interface Finding {
 export interface ReportInput {
   path: string;
   /** "mixed" for a dataset whose files have different formats */
-  format: InputFormat | "mixed";
+  format: InputFormat | "mixed" | "memory";
   column: string | null;
   /** extra: the npz member read */
   key: string | null;

@@ -68,6 +68,7 @@ export function configSchema(): JsonSchema {
   for (const b of BASELINE_METRICS) tolerances[b.metric] = toleranceSchema(b.metric);
   return {
     $schema: "http://json-schema.org/draft-07/schema#",
+    $id: "urn:embcheck:schema:config@1",
     title: "embcheck configuration (embcheck.config.json)",
     description:
       "Thresholds and baseline settings for `embcheck check`. Precedence: rule defaults < profile < this file < command line. See docs/check.md.",

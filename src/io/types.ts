@@ -45,8 +45,8 @@ export interface DatasetFile {
 export interface SourceInfo {
   /** The path as the user gave it ("-" for stdin; for a dataset, see src/io/inputs.ts). */
   path: string;
-  /** "mixed" for a dataset whose files have different formats. */
-  format: InputFormat | "mixed";
+  /** "mixed" for a dataset whose files have different formats; "memory" for vectors given in memory (reportMatrix). */
+  format: InputFormat | "mixed" | "memory";
   /** The embedding column for tabular formats, else null. */
   column: string | null;
   /** The npz member read (npz only), else null. */
