@@ -1,5 +1,6 @@
 /**
- * Feeds a Profile in blocks of exactly blockRowsFor(d) rows, whatever chunks the reader yields: the
+ * Feeds a Profile in blocks of exactly blockRowsFor(d) rows (at multiples of it of the global row
+ * index; a first block of a shard off such a multiple is short), whatever chunks the reader yields: the
  * profile's pairwise (Chan) merges and the mixed-precision blocks then happen at the same rows for
  * any chunk size, container or sharding, so its mean and covariance (the spectrum, the fit made
  * from them, and so `fix`'s output) are bit-identical for any --chunk-rows and any reader.
@@ -91,7 +92,10 @@ export class BlockFeeder {
     let r = 0;
     while (r < rows) {
       if (this.rows.differs(data) || (pair && this.pairs.differs(pair.matrix.data))) this.flush();
-      const take = Math.min(rows - r, this.blockRows - this.filled);
+      // blocks end at multiples of blockRows of the global row index, so a shard that starts on one
+      // cuts the blocks the whole input would (the moments' merge tree: moments.ts)
+      const room = this.blockRows - ((this.offset ?? 0) % this.blockRows);
+      const take = Math.min(rows - r, room - this.filled);
       if (this.filled === 0 && take === this.blockRows) {
         // a whole block inside the chunk: hand it on as a view, no copy (Profile.add keeps nothing)
         this.addBlock(
@@ -105,7 +109,7 @@ export class BlockFeeder {
       if (pair) this.pairs.copy(pair.matrix, pair.nulls, r, take, this.filled, this.blockRows);
       this.filled += take;
       r += take;
-      if (this.filled === this.blockRows) this.flush();
+      if (this.filled === room) this.flush();
     }
   }
 

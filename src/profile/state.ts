@@ -3,14 +3,18 @@
  * sample are small data structures over typed arrays), nothing else — no kernels, no scratch. This
  * is what a profile file stores (bytes.ts) and what shards merge.
  *
- * merge(state(A), state(B)) equals state(A + B) exactly for counts, the unit-row sum and the
- * duplicate set; up to float64 rounding for the mean and covariance (Chan et al.'s pairwise update);
- * by construction for the sample (bottom-k on a hash of the global row index).
+ * merge(state(A), state(B)) equals state(A + B) exactly: counts, norms and the duplicate set by
+ * construction; the sample by construction (bottom-k on a hash of the global row index); the
+ * floating-point sums (mean, scatter, unit-row and pair sums) bit for bit when A and B split the
+ * rows on a block boundary, because they are kept on a fixed merge tree over the global row index
+ * (moments.ts).
  * Memory independent of the row count except one float64 norm and one 8-byte hash per valid row
  * (exact percentiles and exact duplicate counts; about 24 bytes a row with the hash set's slack).
  */
 import { UsageError } from "../errors.js";
+import { blockRowsFor } from "./blocks.js";
 import { HashSet64 } from "./hashset.js";
+import { type Moments, normalize, totalMoments } from "./moments.js";
 import { BottomKSample } from "./sample.js";
 
 export type Precision = "mixed" | "float64";
@@ -33,21 +37,15 @@ export interface ProfileState {
   norms: Float64Array;
   /** Distinct valid rows by 64-bit hash of their bits. */
   readonly distinct: HashSet64;
-  /** Σ u_i over valid rows. */
-  readonly unitSum: Float64Array;
   /**
-   * The first valid row, fixed once seen: moments are kept for z = x − origin, so a mean that is
-   * large against the spread (a common direction, a 1e6 offset) never sits in a running sum.
+   * The floating-point sums (mean, scatter, Σ u_i, pair sums) as the unmerged nodes of the fixed
+   * merge tree, sorted by row (moments.ts); totalsOf folds them.
    */
-  origin: Float64Array | null;
-  /** Mean of z = x − origin over the valid rows (Chan's running mean). */
-  readonly meanRel: Float64Array;
-  /** Σ (x_i − mean)(x_i − mean)ᵀ, upper triangle maintained (d × d). */
-  readonly m2: Float64Array;
+  moments: Moments[];
+  /** Rows per leaf of that tree: blockRowsFor(dims). */
+  readonly blockRows: number;
   readonly sample: BottomKSample;
   alignPairs: number;
-  alignSqSum: number;
-  alignCosSum: number;
   /** Global row ranges seen, [start, end) pairs, sorted and coalesced. */
   ranges: number[];
 }
@@ -90,14 +88,10 @@ export function emptyState(opts: StateOptions): ProfileState {
     validRows: 0,
     norms: new Float64Array(1024),
     distinct: new HashSet64(),
-    unitSum: new Float64Array(d),
-    origin: null,
-    meanRel: new Float64Array(d),
-    m2: new Float64Array(d * d),
+    moments: [],
+    blockRows: blockRowsFor(d),
     sample: new BottomKSample(sampleSize, d),
     alignPairs: 0,
-    alignSqSum: 0,
-    alignCosSum: 0,
     ranges: [],
   };
 }
@@ -142,27 +136,25 @@ function coalesce(all: [number, number][]): number[] {
   return out;
 }
 
-/** The running mean after merging nb rows whose mean is `delta` from it (na rows before). */
-export function advanceMean(s: ProfileState, na: number, delta: Float64Array, nb: number): void {
-  const rel = s.meanRel;
-  const f = nb / (na + nb);
-  for (let j = 0; j < s.dims; j++) rel[j] += delta[j] * f;
+/** The folded sums of every node (a fresh copy). */
+export function totalsOf(s: ProfileState): Moments {
+  return totalMoments(s.moments, s.dims);
 }
 
 /** Mean of the valid rows: origin + mean(x − origin). */
-export function meanOf(s: ProfileState): Float64Array {
+export function meanOf(s: ProfileState, t: Moments = totalsOf(s)): Float64Array {
   const m = new Float64Array(s.dims);
-  if (s.origin) for (let j = 0; j < s.dims; j++) m[j] = s.origin[j] + s.meanRel[j];
+  if (t.origin) for (let j = 0; j < s.dims; j++) m[j] = t.origin[j] + t.meanRel[j];
   return m;
 }
 
 /** The population covariance (1/n) of the valid rows, full d × d. */
-export function covarianceOf(s: ProfileState): Float64Array {
+export function covarianceOf(s: ProfileState, t: Moments = totalsOf(s)): Float64Array {
   const d = s.dims;
   const c = new Float64Array(d * d);
   const n = s.validRows;
   if (n === 0) return c;
-  for (let i = 0; i < d; i++) for (let j = i; j < d; j++) c[i * d + j] = s.m2[i * d + j] / n;
+  for (let i = 0; i < d; i++) for (let j = i; j < d; j++) c[i * d + j] = t.m2[i * d + j] / n;
   for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) c[j * d + i] = c[i * d + j];
   return c;
 }
@@ -180,15 +172,15 @@ export function rangesOverlap(a: readonly number[], b: readonly number[]): boole
 }
 
 /**
- * Folds `b` into `a` (same dims, sample size and seed; UsageError otherwise). Chan, Golub & LeVeque
- * (1979) for the moments: δ = mean_b − mean_a, M2 += M2_b + (n_a·n_b/n)·δδᵀ.
+ * Folds `b` into `a` (same dims, sample size and seed; UsageError otherwise; the caller checks the
+ * row ranges). The moments' nodes join a's list and merge as the tree says (moments.ts), so any
+ * order and grouping of merges gives the same bits. `b` must not be used afterwards.
  */
 export function mergeState(a: ProfileState, b: ProfileState): ProfileState {
   if (b.dims !== a.dims) throw new UsageError(`cannot merge profiles of ${b.dims} and ${a.dims} dims`);
   if (b.seed !== a.seed || b.sampleSize !== a.sampleSize) {
     throw new UsageError("cannot merge profiles made with different --seed or --sample");
   }
-  const d = a.dims;
   const na = a.validRows;
   if (b.precision === "mixed") a.precision = "mixed";
   a.rows += b.rows;
@@ -202,24 +194,11 @@ export function mergeState(a: ProfileState, b: ProfileState): ProfileState {
   b.distinct.forEach((x, y) => {
     a.distinct.add(x, y);
   });
-  for (let j = 0; j < d; j++) a.unitSum[j] += b.unitSum[j];
-  if (b.validRows > 0 && b.origin) {
-    if (!a.origin) a.origin = Float64Array.from(b.origin);
-    const delta = new Float64Array(d);
-    for (let j = 0; j < d; j++) delta[j] = b.origin[j] - a.origin[j] + b.meanRel[j] - a.meanRel[j];
-    const nb = b.validRows;
-    const w = (na * nb) / (na + nb);
-    const m2 = a.m2;
-    for (let i = 0; i < d; i++) {
-      const di = delta[i] * w;
-      for (let j = i; j < d; j++) m2[i * d + j] += b.m2[i * d + j] + di * delta[j];
-    }
-    advanceMean(a, na, delta, nb);
-  }
+  const list = [...a.moments, ...b.moments].sort((x, y) => x.lo - y.lo || x.hi - y.hi);
+  normalize(list, a.blockRows);
+  a.moments = list;
   a.sample.mergeFrom(b.sample);
   a.alignPairs += b.alignPairs;
-  a.alignSqSum += b.alignSqSum;
-  a.alignCosSum += b.alignCosSum;
   if (b.ranges.length) {
     const all: [number, number][] = [];
     for (const r of [a.ranges, b.ranges]) for (let i = 0; i < r.length; i += 2) all.push([r[i], r[i + 1]]);
