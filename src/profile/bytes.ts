@@ -14,8 +14,8 @@
  */
 import { InputError } from "../errors.js";
 import { rowHash } from "../linalg/hash.js";
-import { HashSet64 } from "./hashset.js";
 import { blockRowsFor } from "./blocks.js";
+import { HashSet64 } from "./hashset.js";
 import type { Moments } from "./moments.js";
 import { BottomKSample } from "./sample.js";
 import { PRECISIONS, type Precision, type ProfileState } from "./state.js";

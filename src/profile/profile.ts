@@ -11,8 +11,8 @@ import { rowPriority } from "../linalg/hash.js";
 import type { FloatArray } from "../linalg/matrix.js";
 import { referenceKernels } from "../linalg/reference.js";
 import type { HashSet64 } from "./hashset.js";
-import type { BottomKSample } from "./sample.js";
 import { emptyMoments, type Moments, pushMoments } from "./moments.js";
+import type { BottomKSample } from "./sample.js";
 import {
   addRange,
   covarianceOf,

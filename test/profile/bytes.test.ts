@@ -117,7 +117,10 @@ describe("damaged profile files are refused with one line", () => {
     const bytes = (await load()).slice();
     new DataView(bytes.buffer).setUint32(8, PROFILE_FORMAT_VERSION + 1, true);
     const v = PROFILE_FORMAT_VERSION;
-    refuse(bytes, new RegExp(`format version ${v + 1}; this embcheck reads version ${v}.*use the embcheck version that wrote it`));
+    refuse(
+      bytes,
+      new RegExp(`format version ${v + 1}; this embcheck reads version ${v}.*use the embcheck version that wrote it`),
+    );
   });
 
   test("a truncated file, at every length, is refused (never a crash)", async () => {
