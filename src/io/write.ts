@@ -57,8 +57,8 @@ export function tempPathBeside(path: string): string {
   return join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.tmp`);
 }
 
-/** Writes `text` to `path`: atomically for a file (temp file beside it, then rename), in place for a device or FIFO. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+/** Writes `text` (or bytes) to `path`: atomically for a file (temp file beside it, then rename), in place for a device or FIFO. */
+export async function writeFileAtomic(path: string, text: string | Uint8Array): Promise<void> {
   const target = outputTarget(path);
   if (target.kind === "stdout") throw new UsageError('"-" (stdout) is not a file name here');
   if (target.kind === "in-place") {

@@ -36,6 +36,12 @@ interface ArrayEntry {
   offset: number;
 }
 
+export interface ProfileSource {
+  path: string;
+  format: string;
+  dtype: string;
+}
+
 export interface ProfileHeader {
   kind: typeof PROFILE_KIND;
   schemaVersion: number;
@@ -59,6 +65,8 @@ export interface ProfileHeader {
   momentNodes: number;
   /** Global row ranges covered, [start, end) pairs. */
   ranges: number[];
+  /** What was profiled (the input's label, format, stored dtype); "mixed" parts after merges. */
+  source: ProfileSource | null;
   arrays: ArrayEntry[];
   /** rowHash of the data's 32-bit words, as two hex uint32. */
   checksum: [string, string];
@@ -67,7 +75,7 @@ export interface ProfileHeader {
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** The state as a profile file's bytes. `toolVersion`: the embcheck version written in the header. */
-export function profileToBytes(s: ProfileState, toolVersion: string): Uint8Array {
+export function profileToBytes(s: ProfileState, toolVersion: string, source: ProfileSource | null = null): Uint8Array {
   const d = s.dims;
   const sample = s.sample.entries();
   const distinct = new Uint32Array(s.distinct.size * 2);
@@ -116,6 +124,7 @@ export function profileToBytes(s: ProfileState, toolVersion: string): Uint8Array
     blockRows: s.blockRows,
     momentNodes: s.moments.length,
     ranges: [...s.ranges],
+    source,
     arrays: table,
     checksum: checksumOf(data),
   };
@@ -274,6 +283,14 @@ function checkHeader(h: ProfileHeader, fail: (what: string) => InputError): void
     throw fail(`"blockRows" is ${JSON.stringify(h.blockRows)}, expected ${blockRowsFor(h.dims)} for ${h.dims} dims`);
   }
   if (!isCount(h.momentNodes) || h.momentNodes > 4096) throw fail('"momentNodes" is not a small count');
+  const src = h.source;
+  if (
+    src !== null &&
+    (typeof src !== "object" ||
+      !["path", "format", "dtype"].every((k) => typeof (src as unknown as Record<string, unknown>)[k] === "string"))
+  ) {
+    throw fail('"source" is not {path, format, dtype}');
+  }
   if (!Array.isArray(h.arrays) || h.arrays.length > 64) throw fail('"arrays" is not an array table');
   for (const e of h.arrays) {
     if (!e || typeof e.name !== "string" || (e.dtype !== "<f8" && e.dtype !== "<u4") || !isCount(e.length)) {
