@@ -34,7 +34,11 @@ export async function readProfileFile(path: string): Promise<{ state: ProfileSta
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new InputError(
-      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory, not a profile file" : `cannot read it (${code})`,
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "is a directory, not a profile file"
+          : `cannot read it (${code})`,
       { file: path },
     );
   }

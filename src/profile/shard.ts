@@ -16,7 +16,8 @@ export interface ShardSpec {
 /** Parses "I/N" (0 ≤ I < N ≤ 1,000,000). */
 export function parseShard(text: string): ShardSpec {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
-  if (!m) throw new UsageError(`--shard must be I/N (e.g. 3/10: the fourth of ten parts, counted from 0), got "${text}"`);
+  if (!m)
+    throw new UsageError(`--shard must be I/N (e.g. 3/10: the fourth of ten parts, counted from 0), got "${text}"`);
   const index = Number(m[1]);
   const count = Number(m[2]);
   if (count < 1 || count > 1_000_000) throw new UsageError(`--shard: N must be in [1, 1000000], got ${count}`);
