@@ -65,6 +65,8 @@ export interface ProfileHeader {
   momentNodes: number;
   /** Global row ranges covered, [start, end) pairs. */
   ranges: number[];
+  /** Valid rows in each range (their norms lie range after range in "norms"). */
+  rangeValid: number[];
   /** What was profiled (the input's label, format, stored dtype); "mixed" parts after merges. */
   source: ProfileSource | null;
   arrays: ArrayEntry[];
@@ -77,12 +79,18 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** The state as a profile file's bytes. `toolVersion`: the embcheck version written in the header. */
 export function profileToBytes(s: ProfileState, toolVersion: string, source: ProfileSource | null = null): Uint8Array {
   const d = s.dims;
-  const sample = s.sample.entries();
-  const distinct = new Uint32Array(s.distinct.size * 2);
-  let at = 0;
+  // canonical order (sample by row index, hashes ascending), so equal states give equal files
+  // whatever the order of the merges that made them
+  const sample = sortedSample(s.sample.entries(), d);
+  const pairs: [number, number][] = [];
   s.distinct.forEach((a, b) => {
-    distinct[at++] = a;
-    distinct[at++] = b;
+    pairs.push([a, b]);
+  });
+  pairs.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  const distinct = new Uint32Array(pairs.length * 2);
+  pairs.forEach(([a, b], i) => {
+    distinct[2 * i] = a;
+    distinct[2 * i + 1] = b;
   });
   const arrays: [string, Float64Array | Uint32Array][] = [
     ["norms", s.norms.subarray(0, s.validRows)],
@@ -124,6 +132,7 @@ export function profileToBytes(s: ProfileState, toolVersion: string, source: Pro
     blockRows: s.blockRows,
     momentNodes: s.moments.length,
     ranges: [...s.ranges],
+    rangeValid: [...s.rangeValid],
     source,
     arrays: table,
     checksum: checksumOf(data),
@@ -194,6 +203,7 @@ export function profileFromBytes(bytes: Uint8Array, file?: string): ProfileState
     sample,
     alignPairs: h.alignPairs,
     ranges: [...h.ranges],
+    rangeValid: [...h.rangeValid],
   };
 }
 
@@ -283,6 +293,14 @@ function checkHeader(h: ProfileHeader, fail: (what: string) => InputError): void
     throw fail(`"blockRows" is ${JSON.stringify(h.blockRows)}, expected ${blockRowsFor(h.dims)} for ${h.dims} dims`);
   }
   if (!isCount(h.momentNodes) || h.momentNodes > 4096) throw fail('"momentNodes" is not a small count');
+  if (
+    !Array.isArray(h.rangeValid) ||
+    h.rangeValid.length * 2 !== h.ranges.length ||
+    !h.rangeValid.every(isCount) ||
+    h.rangeValid.reduce((a, b) => a + b, 0) !== h.validRows
+  ) {
+    throw fail('"rangeValid" does not give the valid rows of each range');
+  }
   const src = h.source;
   if (
     src !== null &&
@@ -301,6 +319,23 @@ function checkHeader(h: ProfileHeader, fail: (what: string) => InputError): void
   if (!Array.isArray(h.checksum) || h.checksum.length !== 2 || !h.checksum.every((x) => typeof x === "string")) {
     throw fail('"checksum" is malformed');
   }
+}
+
+type Entries = { priorities: Float64Array; indices: Float64Array; values: Float64Array };
+
+function sortedSample(e: Entries, d: number): Entries {
+  const order = Array.from(e.indices.keys()).sort((x, y) => e.indices[x] - e.indices[y]);
+  const out: Entries = {
+    priorities: new Float64Array(order.length),
+    indices: new Float64Array(order.length),
+    values: new Float64Array(order.length * d),
+  };
+  order.forEach((from, i) => {
+    out.priorities[i] = e.priorities[from];
+    out.indices[i] = e.indices[from];
+    out.values.set(e.values.subarray(from * d, (from + 1) * d), i * d);
+  });
+  return out;
 }
 
 /** The merge tree's nodes as seven arrays, one entry (or d, or d² values) per node. */

@@ -158,7 +158,6 @@ export class Profile {
     const data = m.data;
     const n = m.rows;
     s.rows += n;
-    addRange(s, chunk.rowOffset, chunk.rowOffset + n);
     if (n === 0) return this;
     this.totals = null;
     const node = emptyMoments(d, chunk.rowOffset, chunk.rowOffset + n);
@@ -198,6 +197,7 @@ export class Profile {
       node.n = k;
     }
     pushMoments(s.moments, node, s.blockRows);
+    addRange(s, chunk.rowOffset, chunk.rowOffset + n, k);
     return this;
   }
 

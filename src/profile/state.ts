@@ -48,6 +48,11 @@ export interface ProfileState {
   alignPairs: number;
   /** Global row ranges seen, [start, end) pairs, sorted and coalesced. */
   ranges: number[];
+  /**
+   * Valid rows in each range (one count per pair of `ranges`): `norms` holds them range after
+   * range, so a merge puts the norms in global row order and their sums keep one-pass bits.
+   */
+  rangeValid: number[];
 }
 
 export interface StateOptions {
@@ -93,6 +98,7 @@ export function emptyState(opts: StateOptions): ProfileState {
     sample: new BottomKSample(sampleSize, d),
     alignPairs: 0,
     ranges: [],
+    rangeValid: [],
   };
 }
 
@@ -106,34 +112,67 @@ export function ensureNorms(s: ProfileState, n: number): void {
   s.norms = next;
 }
 
-/** Adds [start, end) to the sorted, coalesced list of row ranges. */
-export function addRange(s: ProfileState, start: number, end: number): void {
+/** Adds [start, end) holding `valid` valid rows (their norms the last ones) to the row ranges. */
+export function addRange(s: ProfileState, start: number, end: number, valid: number): void {
   if (end <= start) return;
   const r = s.ranges;
   const last = r.length - 2;
   if (last >= 0 && r[last + 1] === start) {
     r[last + 1] = end;
+    s.rangeValid[s.rangeValid.length - 1] += valid;
     return;
   }
   if (last < 0 || r[last + 1] < start) {
     r.push(start, end);
+    s.rangeValid.push(valid);
     return;
   }
-  const all: [number, number][] = [];
-  for (let i = 0; i < r.length; i += 2) all.push([r[i], r[i + 1]]);
-  all.push([start, end]);
-  s.ranges = coalesce(all);
+  // rows before rows already seen: move their norms into row order
+  const b = emptyState({ dims: s.dims, sampleSize: 2 });
+  b.ranges = [start, end];
+  b.rangeValid = [valid];
+  b.norms = s.norms.slice(s.validRows - valid, s.validRows);
+  b.validRows = valid;
+  s.validRows -= valid;
+  joinRanges(s, b);
+  s.validRows += valid;
 }
 
-function coalesce(all: [number, number][]): number[] {
-  all.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const out: number[] = [];
-  for (const [a, b] of all) {
-    const n = out.length;
-    if (n > 0 && a <= out[n - 1]) out[n - 1] = Math.max(out[n - 1], b);
-    else out.push(a, b);
+/**
+ * Joins b's ranges and norms into a's (a.validRows counts a's norms; the caller updates it):
+ * segments sorted by row, the norms laid out in that order, touching ranges coalesced.
+ */
+function joinRanges(a: ProfileState, b: ProfileState): void {
+  type Seg = { start: number; end: number; valid: number; from: Float64Array; at: number };
+  const segs: Seg[] = [];
+  for (const s of [a, b]) {
+    let at = 0;
+    for (let i = 0; i < s.ranges.length; i += 2) {
+      const valid = s.rangeValid[i / 2];
+      segs.push({ start: s.ranges[i], end: s.ranges[i + 1], valid, from: s.norms, at });
+      at += valid;
+    }
   }
-  return out;
+  segs.sort((x, y) => x.start - y.start || x.end - y.end);
+  const norms = new Float64Array(Math.max(1024, a.validRows + b.validRows));
+  const ranges: number[] = [];
+  const counts: number[] = [];
+  let at = 0;
+  for (const g of segs) {
+    norms.set(g.from.subarray(g.at, g.at + g.valid), at);
+    at += g.valid;
+    const n = ranges.length;
+    if (n > 0 && g.start <= ranges[n - 1]) {
+      ranges[n - 1] = Math.max(ranges[n - 1], g.end);
+      counts[counts.length - 1] += g.valid;
+    } else {
+      ranges.push(g.start, g.end);
+      counts.push(g.valid);
+    }
+  }
+  a.norms = norms;
+  a.ranges = ranges;
+  a.rangeValid = counts;
 }
 
 /** The folded sums of every node (a fresh copy). */
@@ -188,9 +227,8 @@ export function mergeState(a: ProfileState, b: ProfileState): ProfileState {
   a.nanRows += b.nanRows;
   a.infRows += b.infRows;
   a.zeroRows += b.zeroRows;
-  ensureNorms(a, na + b.validRows);
-  a.norms.set(b.norms.subarray(0, b.validRows), na);
-  a.validRows += b.validRows;
+  joinRanges(a, b);
+  a.validRows = na + b.validRows;
   b.distinct.forEach((x, y) => {
     a.distinct.add(x, y);
   });
@@ -199,10 +237,5 @@ export function mergeState(a: ProfileState, b: ProfileState): ProfileState {
   a.moments = list;
   a.sample.mergeFrom(b.sample);
   a.alignPairs += b.alignPairs;
-  if (b.ranges.length) {
-    const all: [number, number][] = [];
-    for (const r of [a.ranges, b.ranges]) for (let i = 0; i < r.length; i += 2) all.push([r[i], r[i + 1]]);
-    a.ranges = coalesce(all);
-  }
   return a;
 }
