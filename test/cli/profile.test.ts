@@ -327,3 +327,20 @@ describe("damaged or foreign profile files are refused with one line, exit 3", (
     await refused(c, /checksum .* does not match/, "fit");
   });
 });
+
+describe("the library", () => {
+  test("saveProfile then loadProfile gives the same report as the vectors (report() reads a profile path)", async () => {
+    const { saveProfile, loadProfile, report } = await import("../../src/index.js");
+    const p = (await profile(DIR, { sampleSize: 300, kernels })).profile;
+    const f = tmp("profile");
+    await saveProfile(p, f, { path: DIR, format: "npy", dtype: "float32" });
+    const { profile: q, header } = await loadProfile(f, kernels);
+    expect(header).toMatchObject({ kind: "embcheck/profile", dims: D, rows: TOTAL, ranges: [0, TOTAL] });
+    expect(q.covariance()).toEqual(p.covariance());
+    const strip = ({ input: _i, timing: _t, ...rest }: Record<string, unknown>) => rest;
+    const a = await report(DIR, { sampleSize: 300, kernels });
+    const b = await report(f, { kernels });
+    expect(strip(b as never)).toEqual(strip(a as never));
+    expect(b.input.format).toBe("profile");
+  });
+});
