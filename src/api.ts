@@ -20,13 +20,19 @@ import type { GateResult } from "./gate/gate.js";
 import { openInput } from "./io/dataset.js";
 import { type InputSpec, resolveInputs } from "./io/inputs.js";
 import { withPairs } from "./io/pairs.js";
-import { isProfileFile, readProfileFile } from "./io/profileFile.js";
+import { isProfileFile, readProfileBytes } from "./io/profileFile.js";
 import { inputRows, openRowRange } from "./io/rowRange.js";
 import type { Chunk, EmbeddingSource, OpenOptions, SourceInfo } from "./io/types.js";
 import { writeFileAtomic } from "./io/write.js";
 import type { Kernels } from "./linalg/backend.js";
-import { blockRowsFor } from "./profile/blocks.js";
-import { type ProfileHeader, type ProfileSource, profileToBytes } from "./profile/bytes.js";
+import { blockRowsFor } from "./profile/blockRows.js";
+import {
+  type ProfileHeader,
+  type ProfileSource,
+  profileFromBytes,
+  profileHeaderOf,
+  profileToBytes,
+} from "./profile/bytes.js";
 import { type Precision, Profile } from "./profile/profile.js";
 import { profileChunks } from "./profile/run.js";
 import { type ShardSpec, shardRange } from "./profile/shard.js";
@@ -187,7 +193,9 @@ export async function loadProfile(
   path: string,
   kernels?: Kernels,
 ): Promise<{ profile: Profile; header: ProfileHeader }> {
-  const { state, header } = await readProfileFile(path);
+  const bytes = await readProfileBytes(path);
+  const header = profileHeaderOf(bytes, path);
+  const state = profileFromBytes(bytes, path);
   return { profile: Profile.fromState(state, kernels), header };
 }
 

@@ -1,12 +1,10 @@
 /**
  * Profile files on disk (the container: src/profile/bytes.ts, docs/profile-format.md): sniffing an
- * input for the EMBCPROF magic, reading one (whole: a profile is O(d²·log n + sample + budget)
- * bytes), writing one atomically.
+ * input for the EMBCPROF magic and reading one (whole: a profile is O(d²·log n + sample + n) bytes;
+ * written with write.ts's writeFileAtomic).
  */
 import { open, readFile, stat } from "node:fs/promises";
 import { InputError } from "../errors.js";
-import { type ProfileHeader, profileFromBytes, profileHeaderOf } from "../profile/bytes.js";
-import type { ProfileState } from "../profile/state.js";
 
 const MAGIC = "EMBCPROF";
 
@@ -26,8 +24,11 @@ export async function isProfileFile(path: string): Promise<boolean> {
   }
 }
 
-/** The state and header of a profile file; InputError (one line naming the file) when it is not one. */
-export async function readProfileFile(path: string): Promise<{ state: ProfileState; header: ProfileHeader }> {
+/**
+ * The bytes of a profile file (decoded by src/profile/bytes.ts); InputError (one line naming the
+ * file) when it cannot be read or is a JSON file (a transform, a report) given as a profile.
+ */
+export async function readProfileBytes(path: string): Promise<Uint8Array> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
@@ -52,7 +53,7 @@ export async function readProfileFile(path: string): Promise<{ state: ProfileSta
         : "make a profile with `embcheck profile INPUT -o part.profile`",
     );
   }
-  return { state: profileFromBytes(bytes, path), header: profileHeaderOf(bytes, path) };
+  return bytes;
 }
 
 /** The "kind" of a JSON file (a transform, a report, a baseline), or null when the bytes are not JSON. */

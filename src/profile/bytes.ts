@@ -14,7 +14,7 @@
  */
 import { InputError } from "../errors.js";
 import { rowHash } from "../linalg/hash.js";
-import { blockRowsFor } from "./blocks.js";
+import { blockRowsFor } from "./blockRows.js";
 import { HashSet64 } from "./hashset.js";
 import type { Moments } from "./moments.js";
 import { BottomKSample } from "./sample.js";

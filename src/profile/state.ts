@@ -12,7 +12,7 @@
  * (exact percentiles and exact duplicate counts; about 24 bytes a row with the hash set's slack).
  */
 import { UsageError } from "../errors.js";
-import { blockRowsFor } from "./blocks.js";
+import { blockRowsFor } from "./blockRows.js";
 import { HashSet64 } from "./hashset.js";
 import { type Moments, normalize, totalMoments } from "./moments.js";
 import { BottomKSample } from "./sample.js";
