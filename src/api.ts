@@ -16,16 +16,29 @@ import { NEAR_DUP_TAU, type NearDuplicateMetrics, nearDuplicatePasses } from "./
 import { type GatedRuleId, RULES } from "./detect/registry.js";
 import { DEFAULT_QUERIES, type RetrievalMetrics, retrievalPass } from "./detect/retrieval.js";
 import type { Overrides } from "./detect/rules.js";
+import { InternalError, UsageError } from "./errors.js";
 import { type GateFilesOptions, gateFiles } from "./gate/check.js";
 import type { GateResult } from "./gate/gate.js";
 import { openInput } from "./io/dataset.js";
 import { type InputSpec, resolveInputs } from "./io/inputs.js";
 import { type MatrixInput, memorySource } from "./io/memory.js";
 import { withPairs } from "./io/pairs.js";
+import { isProfileFile, readProfileBytes } from "./io/profileFile.js";
+import { inputRows, openRowRange } from "./io/rowRange.js";
 import type { Chunk, EmbeddingSource, OpenOptions, SourceInfo } from "./io/types.js";
+import { writeFileAtomic } from "./io/write.js";
 import type { Kernels } from "./linalg/backend.js";
-import type { Precision, Profile } from "./profile/profile.js";
+import { blockRowsFor } from "./profile/blockRows.js";
+import {
+  type ProfileHeader,
+  type ProfileSource,
+  profileFromBytes,
+  profileHeaderOf,
+  profileToBytes,
+} from "./profile/bytes.js";
+import { type Precision, Profile } from "./profile/profile.js";
 import { profileChunks } from "./profile/run.js";
+import { type ShardSpec, shardRange } from "./profile/shard.js";
 import { DEFAULT_SAMPLE_SIZE } from "./profile/state.js";
 import type { RowLedger } from "./repair/ledger.js";
 import { buildReport } from "./report/build.js";
@@ -68,6 +81,11 @@ export interface AnalyzeOptions extends OpenOptions {
    * depends on global indices, so shard profiles merge into the profile of the whole.
    */
   rowOffset?: number;
+  /**
+   * Profile only part `index` of `count` of the input (contiguous rows, cut on profile blocks;
+   * src/profile/shard.ts), at its global row offset: the parts' profiles merge into the whole's.
+   */
+  shard?: ShardSpec;
   /** Standard input, for path "-" (the CLI passes process.stdin). */
   stdin?: AsyncIterable<Uint8Array>;
   onProgress?: (p: Progress) => void;
@@ -133,7 +151,8 @@ async function profileWith(
   kernels: Kernels,
 ): Promise<{ info: SourceInfo; profile: Profile }> {
   // with a row ledger, Arrow chunks keep their record batch, for the ledger's id column
-  const source = await openInput(path, opts.rows ? { ...opts, carryColumns: true } : opts, opts.stdin);
+  const readOpts = opts.rows ? { ...opts, carryColumns: true } : opts;
+  const source = opts.shard ? await openShard(path, readOpts, opts.shard) : await openInput(path, readOpts, opts.stdin);
   let pairs: EmbeddingSource | undefined;
   try {
     if (opts.pairs) pairs = await openInput(opts.pairs, {}, opts.stdin);
@@ -153,7 +172,7 @@ async function profileSource(
 ): Promise<{ info: SourceInfo; profile: Profile }> {
   {
     const paired: AsyncIterable<Chunk> = pairs ? withPairs(source, pairs) : source;
-    const shiftedChunks = opts.rowOffset ? shifted(paired, opts.rowOffset) : paired;
+    const shiftedChunks = opts.rowOffset && !opts.shard ? shifted(paired, opts.rowOffset) : paired;
     const chunks = opts.rows ? tap(shiftedChunks, opts.rows) : shiftedChunks;
     const p = await profileChunks(chunks, {
       dims: source.info.dims,
@@ -179,6 +198,11 @@ interface Reread {
   can(withPairs: boolean): boolean;
   open(withPairs: boolean): Promise<{ source: EmbeddingSource; pairs?: EmbeddingSource }>;
 }
+
+const NO_REREAD: Reread = {
+  can: () => false,
+  open: () => Promise.reject(new InternalError("this input cannot be read again")),
+};
 
 function rereadFiles(path: string | string[] | InputSpec, opts: AnalyzeOptions): Reread {
   return {
@@ -235,6 +259,64 @@ async function retrievalWith(
   }
 }
 
+/** Rows of part `shard` of the input (UsageError for stdin, --row-offset or --pairs with it). */
+async function openShard(
+  path: string | string[] | InputSpec,
+  opts: AnalyzeOptions,
+  shard: ShardSpec,
+): Promise<EmbeddingSource> {
+  if (opts.rowOffset)
+    throw new UsageError("give --shard or --row-offset, not both (--shard sets the row offset itself)");
+  if (opts.pairs)
+    throw new UsageError(
+      "--shard cannot cut a --pairs file alongside; use --pair-column, or --row-offset on pre-cut files",
+    );
+  const spec = typeof path === "string" || Array.isArray(path) ? await resolveInputs(path) : (path as InputSpec);
+  if (spec.files.includes("-")) throw new UsageError("--shard needs files, not stdin");
+  const { info, rows } = await inputRows(spec, opts);
+  const [start, end] = shardRange(rows, blockRowsFor(info.dims), shard);
+  return openRowRange(spec, info, start, end, opts);
+}
+
+/** What the report's input block says of a profile file read at `path`. */
+function profileInfo(path: string, h: ProfileHeader): SourceInfo {
+  const src = h.source ?? { path: "unknown", format: "unknown", dtype: "unknown" };
+  return {
+    path,
+    format: "profile",
+    column: null,
+    key: null,
+    dtype: (src.dtype === "unknown" ? "mixed" : src.dtype) as SourceInfo["dtype"],
+    dims: h.dims,
+    rows: h.rows,
+    totalBytes: null,
+    profile: { source: { ...src }, ranges: [...h.ranges], tool: h.tool.version },
+  };
+}
+
+/** The one profile file `path` names, or null when it names something else. */
+async function profileFileOf(path: string | string[] | InputSpec): Promise<string | null> {
+  const one = typeof path === "string" ? path : Array.isArray(path) ? (path.length === 1 ? path[0] : null) : null;
+  const file = one ?? (!Array.isArray(path) && typeof path !== "string" && !path.dataset ? path.files[0] : null);
+  return file !== null && (await isProfileFile(file)) ? file : null;
+}
+
+/** Writes `profile` as a profile file (atomically); `source` says what it profiled. */
+export async function saveProfile(profile: Profile, path: string, source: ProfileSource | null = null): Promise<void> {
+  await writeFileAtomic(path, profileToBytes(profile.state, VERSION, source));
+}
+
+/** A profile file as a Profile (to merge into, or measure with analyzeProfile) and its header. */
+export async function loadProfile(
+  path: string,
+  kernels?: Kernels,
+): Promise<{ profile: Profile; header: ProfileHeader }> {
+  const bytes = await readProfileBytes(path);
+  const header = profileHeaderOf(bytes, path);
+  const state = profileFromBytes(bytes, path);
+  return { profile: Profile.fromState(state, kernels), header };
+}
+
 /** Profile, metrics and findings of `path`. */
 export async function analyze(path: string | string[] | InputSpec, opts: AnalyzeOptions = {}): Promise<Analysis> {
   return withKernels(opts, (kernels) => analyzeWith(path, opts, kernels));
@@ -245,6 +327,16 @@ async function analyzeWith(
   opts: AnalyzeOptions,
   kernels: Kernels,
 ): Promise<Analysis> {
+  const saved = await profileFileOf(path);
+  if (saved) {
+    if (opts.pairs !== undefined || opts.pairColumn !== undefined) {
+      throw new UsageError(
+        `${saved} is a profile: its pairs were measured when it was made (embcheck profile --pairs)`,
+      );
+    }
+    // a profile holds no vectors: the passes that read them again (near-duplicates, retrieval) are skipped
+    return judge(() => profileFromFile(saved, kernels), opts, kernels, undefined, NO_REREAD, true);
+  }
   return judge(
     () => profileWith(path, opts, kernels),
     opts,
@@ -261,11 +353,12 @@ async function judge(
   kernels: Kernels,
   pairs: string | undefined,
   reread: Reread,
+  fromProfile = false,
 ): Promise<Analysis> {
   const t0 = performance.now();
   const { info, profile: p } = await run();
   const read = (performance.now() - t0) / 1000;
-  const hasPairs = opts.pairs !== undefined || opts.pairColumn !== undefined;
+  const hasPairs = opts.pairs !== undefined || opts.pairColumn !== undefined || (fromProfile && p.alignPairs > 0);
   const retrieval = hasPairs ? await retrievalWith(reread, opts, p, kernels) : null;
   const nearDuplicates = await nearDuplicatesWith(reread, opts, p, kernels);
   const metrics = computeMetrics(p, hasPairs, {
@@ -362,6 +455,11 @@ export async function checkFiles(files: readonly (string | InputSpec)[], opts: C
 async function pairsLabel(pairs: AnalyzeOptions["pairs"]): Promise<string | undefined> {
   if (pairs === undefined || typeof pairs === "string") return pairs;
   return Array.isArray(pairs) ? (await resolveInputs(pairs)).label : (pairs as InputSpec).label;
+}
+
+async function profileFromFile(path: string, kernels: Kernels): Promise<{ info: SourceInfo; profile: Profile }> {
+  const { profile, header } = await loadProfile(path, kernels);
+  return { info: profileInfo(path, header), profile };
 }
 
 async function* shifted(chunks: AsyncIterable<Chunk>, offset: number): AsyncGenerator<Chunk> {

@@ -6,12 +6,14 @@ export {
   analyzeMatrix,
   type CheckOptions,
   checkFiles,
+  loadProfile,
   type MatrixOptions,
   type Progress,
   profile,
   profileMatrix,
   report,
   reportMatrix,
+  saveProfile,
 } from "./api.js";
 export { BACKEND_CHOICES, type BackendChoice, createKernels, type KernelOptions } from "./backends.js";
 export { type Evaluation, evaluate, type Status } from "./detect/evaluate.js";
@@ -66,12 +68,14 @@ export {
   PROFILE_KIND,
   PROFILE_SCHEMA_VERSION,
   type ProfileHeader,
+  type ProfileSource,
   profileFromBytes,
   profileHeaderOf,
   profileToBytes,
 } from "./profile/bytes.js";
 export { PRECISIONS, type Precision, Profile, type ProfileOptions, type ProfileState } from "./profile/profile.js";
 export { profileChunks } from "./profile/run.js";
+export { parseShard, type ShardSpec, shardRange } from "./profile/shard.js";
 export { choosePipeline } from "./repair/auto.js";
 export {
   type ChunkSource,

@@ -10,8 +10,10 @@ import { VERSION } from "../version.js";
 import { registerApply } from "./apply.js";
 import { registerCheck } from "./check.js";
 import { type CliIO, EXIT, kernelsFactory } from "./context.js";
+import { registerFit } from "./fit.js";
 import { registerFix } from "./fix.js";
 import { registerPlot } from "./plot.js";
+import { registerMerge, registerProfile } from "./profile.js";
 import { registerReport } from "./report.js";
 
 export { type CliIO, EXIT } from "./context.js";
@@ -52,6 +54,7 @@ Examples:
   $ embcheck fix vectors.npy --pipeline center,pca:256 -o fixed.npy --save-transform t.json
   $ embcheck apply t.json queries.npy -o queries-fixed.npy
   $ embcheck report vectors.npy --format html -o report.html
+  $ embcheck profile shards/ --shard 3/10 -o p3.profile   one part of a distributed pass (then merge)
 
 Exit codes: 0 ok · 1 the gate failed (check) · 2 usage error · 3 unreadable input or internal error.
 Run "embcheck <command> --help" for a command's options.`,
@@ -61,6 +64,9 @@ Run "embcheck <command> --help" for a command's options.`,
   registerApply(program, ctx);
   registerCheck(program, ctx);
   registerPlot(program, ctx);
+  registerProfile(program, ctx);
+  registerMerge(program, ctx);
+  registerFit(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: "user" });

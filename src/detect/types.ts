@@ -4,7 +4,7 @@
  * docs/METRICS.md). Each metric section's own type lives in its file under ./sections/; the whole
  * Report, with one field per section, is assembled in ../report/types.ts.
  */
-import type { DatasetFile, InputFormat, StoredDtype } from "../io/types.js";
+import type { DatasetFile, InputFormat, ProfileOrigin, StoredDtype } from "../io/types.js";
 
 export type { Histogram } from "../profile/stats.js";
 
@@ -29,8 +29,8 @@ export interface Finding {
 
 export interface ReportInput {
   path: string;
-  /** "mixed" for a dataset whose files have different formats */
-  format: InputFormat | "mixed" | "memory";
+  /** "mixed" for a dataset whose files have different formats; "profile" for a profile file */
+  format: InputFormat | "mixed" | "memory" | "profile";
   column: string | null;
   /** extra: the npz member read */
   key: string | null;
@@ -44,6 +44,8 @@ export interface ReportInput {
   dims: number;
   /** extra: a dataset of several files (src/io/dataset.ts), each with its format, rows and dtype */
   files?: DatasetFile[];
+  /** extra: read from a profile file (`embcheck profile`/`merge`): what it profiled */
+  profile?: ProfileOrigin;
 }
 
 /** The report's fields outside the metric sections that a section's renderers may read. */

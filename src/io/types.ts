@@ -45,8 +45,8 @@ export interface DatasetFile {
 export interface SourceInfo {
   /** The path as the user gave it ("-" for stdin; for a dataset, see src/io/inputs.ts). */
   path: string;
-  /** "mixed" for a dataset whose files have different formats; "memory" for vectors given in memory (reportMatrix). */
-  format: InputFormat | "mixed" | "memory";
+  /** "mixed" for a dataset whose files have different formats; "profile" for a profile file; "memory" for vectors given in memory (reportMatrix). */
+  format: InputFormat | "mixed" | "memory" | "profile";
   /** The embedding column for tabular formats, else null. */
   column: string | null;
   /** The npz member read (npz only), else null. */
@@ -60,6 +60,18 @@ export interface SourceInfo {
   totalBytes: number | null;
   /** A dataset of several files (src/io/dataset.ts): each file, in reading order. Absent for one file. */
   files?: DatasetFile[];
+  /** A profile file (`embcheck profile`/`merge`) read in place of the vectors. Absent otherwise. */
+  profile?: ProfileOrigin;
+}
+
+/** Where a profile file's numbers came from (the report's `input.profile`). */
+export interface ProfileOrigin {
+  /** The input(s) profiled ("mixed" formats or dtypes when merged from different ones). */
+  source: { path: string; format: string; dtype: string };
+  /** Global row ranges covered, [start, end) pairs. */
+  ranges: number[];
+  /** The embcheck version that wrote the file. */
+  tool: string;
 }
 
 /** An opened input: an async iterable of chunks plus what the header said. Iterate once. */

@@ -142,8 +142,8 @@ export async function removeStaleTempFiles(path: string): Promise<string[]> {
   return removed;
 }
 
-/** Writes `text` to `path`: atomically for a file (temp file beside it, then rename), in place for a device or FIFO. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+/** Writes `text` (or bytes) to `path`: atomically for a file (temp file beside it, then rename), in place for a device or FIFO. */
+export async function writeFileAtomic(path: string, text: string | Uint8Array): Promise<void> {
   const target = outputTarget(path);
   if (target.kind === "stdout") throw new UsageError('"-" (stdout) is not a file name here');
   if (target.kind === "in-place") {

@@ -1,5 +1,6 @@
 /**
- * Feeds a Profile in blocks of exactly blockRowsFor(d) rows, whatever chunks the reader yields: the
+ * Feeds a Profile in blocks of exactly blockRowsFor(d) rows (at multiples of it of the global row
+ * index; a first block of a shard off such a multiple is short), whatever chunks the reader yields: the
  * profile's pairwise (Chan) merges and the mixed-precision blocks then happen at the same rows for
  * any chunk size, container or sharding, so its mean and covariance (the spectrum, the fit made
  * from them, and so `fix`'s output) are bit-identical for any --chunk-rows and any reader.
@@ -7,23 +8,10 @@
 import { InputError } from "../errors.js";
 import type { Chunk } from "../io/types.js";
 import type { FloatArray, Matrix } from "../linalg/matrix.js";
+import { blockRowsFor } from "./blockRows.js";
 import type { Profile } from "./profile.js";
 
-/** Values in one block, at most: 2²² (16 MiB of float32), so each block amortises its d × d merge. */
-const BLOCK_VALUES = 2 ** 22;
-/** Rows in one block, at most (the kernels keep about 64 bytes per row besides the values). */
-const MAX_BLOCK_ROWS = 65536;
-
-/**
- * Rows per block for d columns: the largest power of two with at most BLOCK_VALUES values, between
- * 1024 and MAX_BLOCK_ROWS rows (d = 768: 4096 rows; d = 256: 16384). A function of d alone, so the
- * blocks, and the bits, depend on the input's width and never on the reader's chunks or threads.
- */
-export function blockRowsFor(d: number): number {
-  let rows = 1024;
-  while (rows < MAX_BLOCK_ROWS && rows * 2 * d <= BLOCK_VALUES) rows *= 2;
-  return rows;
-}
+export { blockRowsFor } from "./blockRows.js";
 
 /** One side of a block (the rows, or their positive partners). */
 class Buffer {
@@ -91,7 +79,10 @@ export class BlockFeeder {
     let r = 0;
     while (r < rows) {
       if (this.rows.differs(data) || (pair && this.pairs.differs(pair.matrix.data))) this.flush();
-      const take = Math.min(rows - r, this.blockRows - this.filled);
+      // blocks end at multiples of blockRows of the global row index, so a shard that starts on one
+      // cuts the blocks the whole input would (the moments' merge tree: moments.ts)
+      const room = this.blockRows - ((this.offset ?? 0) % this.blockRows);
+      const take = Math.min(rows - r, room - this.filled);
       if (this.filled === 0 && take === this.blockRows) {
         // a whole block inside the chunk: hand it on as a view, no copy (Profile.add keeps nothing)
         this.addBlock(
@@ -105,7 +96,7 @@ export class BlockFeeder {
       if (pair) this.pairs.copy(pair.matrix, pair.nulls, r, take, this.filled, this.blockRows);
       this.filled += take;
       r += take;
-      if (this.filled === this.blockRows) this.flush();
+      if (this.filled === room) this.flush();
     }
   }
 

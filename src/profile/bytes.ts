@@ -14,13 +14,16 @@
  */
 import { InputError } from "../errors.js";
 import { rowHash } from "../linalg/hash.js";
+import { blockRowsFor } from "./blockRows.js";
 import { HashSet64 } from "./hashset.js";
+import type { Moments } from "./moments.js";
 import { BottomKSample } from "./sample.js";
 import { PRECISIONS, type Precision, type ProfileState } from "./state.js";
 
 export const PROFILE_KIND = "embcheck/profile";
-export const PROFILE_SCHEMA_VERSION = 1;
-export const PROFILE_FORMAT_VERSION = 1;
+export const PROFILE_SCHEMA_VERSION = 2;
+/** 2: the moments as the nodes of the merge tree (moments.ts) instead of one total. */
+export const PROFILE_FORMAT_VERSION = 2;
 const MAGIC = "EMBCPROF";
 /** A header larger than this is not one embcheck wrote (the array table is a few hundred bytes). */
 const MAX_HEADER = 1 << 20;
@@ -31,6 +34,12 @@ interface ArrayEntry {
   dtype: Dtype;
   length: number;
   offset: number;
+}
+
+export interface ProfileSource {
+  path: string;
+  format: string;
+  dtype: string;
 }
 
 export interface ProfileHeader {
@@ -50,9 +59,16 @@ export interface ProfileHeader {
   distinctRows: number;
   sampleRows: number;
   alignPairs: number;
-  hasOrigin: boolean;
+  /** Rows per leaf of the moments' merge tree (blockRowsFor(dims)). */
+  blockRows: number;
+  /** Nodes of the merge tree stored (the moment* arrays hold one entry per node). */
+  momentNodes: number;
   /** Global row ranges covered, [start, end) pairs. */
   ranges: number[];
+  /** Valid rows in each range (their norms lie range after range in "norms"). */
+  rangeValid: number[];
+  /** What was profiled (the input's label, format, stored dtype); "mixed" parts after merges. */
+  source: ProfileSource | null;
   arrays: ArrayEntry[];
   /** rowHash of the data's 32-bit words, as two hex uint32. */
   checksum: [string, string];
@@ -61,27 +77,20 @@ export interface ProfileHeader {
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** The state as a profile file's bytes. `toolVersion`: the embcheck version written in the header. */
-export function profileToBytes(s: ProfileState, toolVersion: string): Uint8Array {
+export function profileToBytes(s: ProfileState, toolVersion: string, source: ProfileSource | null = null): Uint8Array {
   const d = s.dims;
-  const sample = s.sample.entries();
-  const distinct = new Uint32Array(s.distinct.size * 2);
-  let at = 0;
-  s.distinct.forEach((a, b) => {
-    distinct[at++] = a;
-    distinct[at++] = b;
-  });
+  // canonical order (sample by row index, hashes ascending), so equal states give equal files
+  // whatever the order of the merges that made them
+  const sample = sortedSample(s.sample.entries(), d);
+  const distinct = sortedHashes(s);
   const arrays: [string, Float64Array | Uint32Array][] = [
-    ["scalars", Float64Array.of(s.alignSqSum, s.alignCosSum)],
     ["norms", s.norms.subarray(0, s.validRows)],
     ["distinct", distinct],
-    ["unitSum", s.unitSum],
-    ["meanRel", s.meanRel],
-    ["m2", s.m2],
     ["samplePriority", sample.priorities],
     ["sampleIndex", sample.indices],
     ["sampleValues", sample.values],
+    ...momentArrays(s.moments, d),
   ];
-  if (s.origin) arrays.push(["origin", s.origin]);
   const table: ArrayEntry[] = [];
   let offset = 0;
   for (const [name, a] of arrays) {
@@ -111,8 +120,11 @@ export function profileToBytes(s: ProfileState, toolVersion: string): Uint8Array
     distinctRows: s.distinct.size,
     sampleRows: s.sample.size,
     alignPairs: s.alignPairs,
-    hasOrigin: s.origin !== null,
+    blockRows: s.blockRows,
+    momentNodes: s.moments.length,
     ranges: [...s.ranges],
+    rangeValid: [...s.rangeValid],
+    source,
     arrays: table,
     checksum: checksumOf(data),
   };
@@ -154,7 +166,6 @@ export function profileFromBytes(bytes: Uint8Array, file?: string): ProfileState
   };
   const d = h.dims;
   const f64 = (name: string, length: number) => get(name, "<f8", length) as Float64Array;
-  const scalars = f64("scalars", 2);
   const norms = f64("norms", h.validRows);
   const distinctWords = get("distinct", "<u4", h.distinctRows * 2) as Uint32Array;
   const distinct = new HashSet64(h.distinctRows);
@@ -178,15 +189,12 @@ export function profileFromBytes(bytes: Uint8Array, file?: string): ProfileState
     validRows: h.validRows,
     norms,
     distinct,
-    unitSum: f64("unitSum", d),
-    origin: h.hasOrigin ? f64("origin", d) : null,
-    meanRel: f64("meanRel", d),
-    m2: f64("m2", d * d),
+    moments: momentsFrom(h, f64, fail),
+    blockRows: h.blockRows,
     sample,
     alignPairs: h.alignPairs,
-    alignSqSum: scalars[0],
-    alignCosSum: scalars[1],
     ranges: [...h.ranges],
+    rangeValid: [...h.rangeValid],
   };
 }
 
@@ -272,7 +280,26 @@ function checkHeader(h: ProfileHeader, fail: (what: string) => InputError): void
   if (!Array.isArray(h.ranges) || h.ranges.length % 2 !== 0 || !h.ranges.every(isCount)) {
     throw fail('"ranges" is not a list of [start, end) pairs');
   }
-  if (typeof h.hasOrigin !== "boolean" || (h.validRows > 0 && !h.hasOrigin)) throw fail('"hasOrigin" is wrong');
+  if (h.blockRows !== blockRowsFor(h.dims)) {
+    throw fail(`"blockRows" is ${JSON.stringify(h.blockRows)}, expected ${blockRowsFor(h.dims)} for ${h.dims} dims`);
+  }
+  if (!isCount(h.momentNodes) || h.momentNodes > 4096) throw fail('"momentNodes" is not a small count');
+  if (
+    !Array.isArray(h.rangeValid) ||
+    h.rangeValid.length * 2 !== h.ranges.length ||
+    !h.rangeValid.every(isCount) ||
+    h.rangeValid.reduce((a, b) => a + b, 0) !== h.validRows
+  ) {
+    throw fail('"rangeValid" does not give the valid rows of each range');
+  }
+  const src = h.source;
+  if (
+    src !== null &&
+    (typeof src !== "object" ||
+      !["path", "format", "dtype"].every((k) => typeof (src as unknown as Record<string, unknown>)[k] === "string"))
+  ) {
+    throw fail('"source" is not {path, format, dtype}');
+  }
   if (!Array.isArray(h.arrays) || h.arrays.length > 64) throw fail('"arrays" is not an array table');
   for (const e of h.arrays) {
     if (!e || typeof e.name !== "string" || (e.dtype !== "<f8" && e.dtype !== "<u4") || !isCount(e.length)) {
@@ -283,6 +310,123 @@ function checkHeader(h: ProfileHeader, fail: (what: string) => InputError): void
   if (!Array.isArray(h.checksum) || h.checksum.length !== 2 || !h.checksum.every((x) => typeof x === "string")) {
     throw fail('"checksum" is malformed');
   }
+}
+
+/**
+ * The duplicate set's hashes as (a, b) word pairs sorted by (a, b): laid out as (b, a) so that a
+ * BigUint64Array view reads a·2³² + b, sorted natively (no object per entry: 10⁷ rows sort in about
+ * a second), then swapped back.
+ */
+function sortedHashes(s: ProfileState): Uint32Array {
+  const words = new Uint32Array(s.distinct.size * 2);
+  let at = 0;
+  s.distinct.forEach((a, b) => {
+    words[at++] = b;
+    words[at++] = a;
+  });
+  const keys = new BigUint64Array(words.buffer);
+  if (LITTLE_ENDIAN) keys.sort();
+  else {
+    // a big-endian view reads b·2³² + a: sort on the swapped layout instead
+    for (let i = 0; i < words.length; i += 2) [words[i], words[i + 1]] = [words[i + 1], words[i]];
+    keys.sort();
+    return words;
+  }
+  for (let i = 0; i < words.length; i += 2) {
+    const b = words[i];
+    words[i] = words[i + 1];
+    words[i + 1] = b;
+  }
+  return words;
+}
+
+type Entries = { priorities: Float64Array; indices: Float64Array; values: Float64Array };
+
+function sortedSample(e: Entries, d: number): Entries {
+  const order = Array.from(e.indices.keys()).sort((x, y) => e.indices[x] - e.indices[y]);
+  const out: Entries = {
+    priorities: new Float64Array(order.length),
+    indices: new Float64Array(order.length),
+    values: new Float64Array(order.length * d),
+  };
+  order.forEach((from, i) => {
+    out.priorities[i] = e.priorities[from];
+    out.indices[i] = e.indices[from];
+    out.values.set(e.values.subarray(from * d, (from + 1) * d), i * d);
+  });
+  return out;
+}
+
+/** The merge tree's nodes as seven arrays, one entry (or d, or d² values) per node. */
+function momentArrays(list: readonly Moments[], d: number): [string, Float64Array][] {
+  const m = list.length;
+  const ranges = new Float64Array(2 * m);
+  const counts = new Float64Array(m);
+  const origin = new Float64Array(m * d);
+  const meanRel = new Float64Array(m * d);
+  const m2 = new Float64Array(m * d * d);
+  const unitSum = new Float64Array(m * d);
+  const align = new Float64Array(2 * m);
+  list.forEach((node, i) => {
+    ranges[2 * i] = node.lo;
+    ranges[2 * i + 1] = node.hi;
+    counts[i] = node.n;
+    if (node.origin) origin.set(node.origin, i * d);
+    meanRel.set(node.meanRel, i * d);
+    m2.set(node.m2, i * d * d);
+    unitSum.set(node.unitSum, i * d);
+    align[2 * i] = node.alignSqSum;
+    align[2 * i + 1] = node.alignCosSum;
+  });
+  return [
+    ["momentRanges", ranges],
+    ["momentCounts", counts],
+    ["momentOrigin", origin],
+    ["momentMeanRel", meanRel],
+    ["momentM2", m2],
+    ["momentUnitSum", unitSum],
+    ["momentAlign", align],
+  ];
+}
+
+function momentsFrom(
+  h: ProfileHeader,
+  f64: (name: string, length: number) => Float64Array,
+  fail: (what: string) => InputError,
+): Moments[] {
+  const m = h.momentNodes;
+  const d = h.dims;
+  const ranges = f64("momentRanges", 2 * m);
+  const counts = f64("momentCounts", m);
+  const origin = f64("momentOrigin", m * d);
+  const meanRel = f64("momentMeanRel", m * d);
+  const m2 = f64("momentM2", m * d * d);
+  const unitSum = f64("momentUnitSum", m * d);
+  const align = f64("momentAlign", 2 * m);
+  const out: Moments[] = [];
+  let valid = 0;
+  for (let i = 0; i < m; i++) {
+    const lo = ranges[2 * i];
+    const hi = ranges[2 * i + 1];
+    const n = counts[i];
+    if (!isCount(lo) || !isCount(hi) || hi <= lo || !isCount(n) || n > hi - lo || (i > 0 && lo < out[i - 1].hi)) {
+      throw fail(`moment node ${i} has a bad row range or count`);
+    }
+    valid += n;
+    out.push({
+      lo,
+      hi,
+      n,
+      origin: n > 0 ? origin.slice(i * d, (i + 1) * d) : null,
+      meanRel: meanRel.slice(i * d, (i + 1) * d),
+      m2: m2.slice(i * d * d, (i + 1) * d * d),
+      unitSum: unitSum.slice(i * d, (i + 1) * d),
+      alignSqSum: align[2 * i],
+      alignCosSum: align[2 * i + 1],
+    });
+  }
+  if (valid !== h.validRows) throw fail("the moment nodes' counts do not add up to validRows");
+  return out;
 }
 
 function checksumOf(data: Uint8Array): [string, string] {

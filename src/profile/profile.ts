@@ -11,10 +11,10 @@ import { rowPriority } from "../linalg/hash.js";
 import type { FloatArray } from "../linalg/matrix.js";
 import { referenceKernels } from "../linalg/reference.js";
 import type { HashSet64 } from "./hashset.js";
+import { emptyMoments, type Moments, pushMoments } from "./moments.js";
 import type { BottomKSample } from "./sample.js";
 import {
   addRange,
-  advanceMean,
   covarianceOf,
   emptyState,
   ensureNorms,
@@ -23,6 +23,7 @@ import {
   type Precision,
   type ProfileState,
   type StateOptions,
+  totalsOf,
 } from "./state.js";
 import { rowNorm } from "./stats.js";
 
@@ -60,6 +61,8 @@ export class Profile {
   readonly state: ProfileState;
   private readonly kernels: Kernels;
   private readonly chunkMean: Float64Array;
+  /** The folded moments, until the next add or merge. */
+  private totals: Moments | null = null;
 
   /** A new, empty profile; or, with `state`, a Profile over that state (a loaded profile file). */
   constructor(opts: ProfileOptions, state?: ProfileState) {
@@ -122,11 +125,13 @@ export class Profile {
   get distinct(): HashSet64 {
     return this.state.distinct;
   }
+  /** Σ x/‖x‖ over the valid rows. */
   get unitSum(): Float64Array {
-    return this.state.unitSum;
+    return this.folded().unitSum;
   }
+  /** Σ (x − mean)(x − mean)ᵀ over the valid rows, upper triangle (d × d). */
   get m2(): Float64Array {
-    return this.state.m2;
+    return this.folded().m2;
   }
   get sample(): BottomKSample {
     return this.state.sample;
@@ -135,10 +140,15 @@ export class Profile {
     return this.state.alignPairs;
   }
   get alignSqSum(): number {
-    return this.state.alignSqSum;
+    return this.folded().alignSqSum;
   }
   get alignCosSum(): number {
-    return this.state.alignCosSum;
+    return this.folded().alignCosSum;
+  }
+
+  private folded(): Moments {
+    this.totals ??= totalsOf(this.state);
+    return this.totals;
   }
 
   /** The norms of the valid rows (a view; do not keep across add()). */
@@ -152,18 +162,19 @@ export class Profile {
 
   /** Mean of the valid rows. */
   get mean(): Float64Array {
-    return meanOf(this.state);
+    return meanOf(this.state, this.folded());
   }
 
   /** The population covariance (1/n) of the valid rows, full d × d. */
   covariance(): Float64Array {
-    return covarianceOf(this.state);
+    return covarianceOf(this.state, this.folded());
   }
 
   /**
-   * Eats one block of rows; rowOffset must be the global row index. Any block size works, but the
-   * moments' merges happen at block boundaries, so callers that want the same bits for any chunking
-   * feed fixed blocks (BlockFeeder). The block is not kept.
+   * Eats one block of rows; rowOffset must be the global row index. Any block size works, but each
+   * block is a leaf of the moments' merge tree (moments.ts), so callers that want the same bits for
+   * any chunking or sharding feed blocks of blockRowsFor(d) rows at multiples of it (BlockFeeder).
+   * The block is not kept.
    */
   add(chunk: Chunk): this {
     const m = chunk.matrix;
@@ -173,8 +184,9 @@ export class Profile {
     const data = m.data;
     const n = m.rows;
     s.rows += n;
-    addRange(s, chunk.rowOffset, chunk.rowOffset + n);
     if (n === 0) return this;
+    this.totals = null;
+    const node = emptyMoments(d, chunk.rowOffset, chunk.rowOffset + n);
     const scan = this.kernels.scanBlock(data, n, d);
     ensureNorms(s, s.validRows + n);
     const sample = s.sample;
@@ -199,22 +211,23 @@ export class Profile {
         scan.idx[k] = r;
         scan.norms[k] = norm;
         k++;
-        if (chunk.pair) this.addPair(data, base, norm, chunk.pair.matrix.data, chunk.pair.nulls?.[r] === 1);
+        if (chunk.pair) this.addPair(node, data, base, norm, chunk.pair.matrix.data, chunk.pair.nulls?.[r] === 1);
       }
     }
-    if (k === 0) return this;
-    const before = s.validRows - k;
-    if (!s.origin) s.origin = Float64Array.from(data.subarray(scan.idx[0] * d, scan.idx[0] * d + d));
-    const cm = this.chunkMean;
-    // the block's scatter and Chan's merge term go into m2 in one pass, the unit-row sums in the
-    // same read of the rows
-    const w = (before * k) / (before + k);
-    scan.scatter(k, s.origin, s.meanRel, cm, s.m2, s.precision === "mixed", w, s.unitSum);
-    advanceMean(s, before, cm, k);
+    if (k > 0) {
+      node.origin = Float64Array.from(data.subarray(scan.idx[0] * d, scan.idx[0] * d + d));
+      // the block's scatter about its own mean (no merge term: w = 0) and its unit-row sums in one
+      // read of the rows; the tree merges it with the others
+      scan.scatter(k, node.origin, node.meanRel, this.chunkMean, node.m2, s.precision === "mixed", 0, node.unitSum);
+      node.meanRel.set(this.chunkMean);
+      node.n = k;
+    }
+    pushMoments(s.moments, node, s.blockRows);
+    addRange(s, chunk.rowOffset, chunk.rowOffset + n, k);
     return this;
   }
 
-  private addPair(x: FloatArray, base: number, xnorm: number, y: FloatArray, isNull: boolean): void {
+  private addPair(node: Moments, x: FloatArray, base: number, xnorm: number, y: FloatArray, isNull: boolean): void {
     if (isNull) return;
     const d = this.state.dims;
     let sumsq = 0;
@@ -239,15 +252,15 @@ export class Profile {
       sq += diff * diff;
       cos += u * v;
     }
-    const s = this.state;
-    s.alignPairs++;
-    s.alignSqSum += sq;
-    s.alignCosSum += cos;
+    this.state.alignPairs++;
+    node.alignSqSum += sq;
+    node.alignCosSum += cos;
   }
 
   /** Folds another profile (or state) of the same dims, sample size and seed into this one. */
   merge(other: Profile | ProfileState): this {
     mergeState(this.state, other instanceof Profile ? other.state : other);
+    this.totals = null;
     return this;
   }
 }

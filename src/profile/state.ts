@@ -3,14 +3,18 @@
  * sample are small data structures over typed arrays), nothing else — no kernels, no scratch. This
  * is what a profile file stores (bytes.ts) and what shards merge.
  *
- * merge(state(A), state(B)) equals state(A + B) exactly for counts, the unit-row sum and the
- * duplicate set; up to float64 rounding for the mean and covariance (Chan et al.'s pairwise update);
- * by construction for the sample (bottom-k on a hash of the global row index).
+ * merge(state(A), state(B)) equals state(A + B) exactly: counts, norms and the duplicate set by
+ * construction; the sample by construction (bottom-k on a hash of the global row index); the
+ * floating-point sums (mean, scatter, unit-row and pair sums) bit for bit when A and B split the
+ * rows on a block boundary, because they are kept on a fixed merge tree over the global row index
+ * (moments.ts).
  * Memory independent of the row count except one float64 norm and one 8-byte hash per valid row
  * (exact percentiles and exact duplicate counts; about 24 bytes a row with the hash set's slack).
  */
 import { UsageError } from "../errors.js";
+import { blockRowsFor } from "./blockRows.js";
 import { HashSet64 } from "./hashset.js";
+import { type Moments, normalize, totalMoments } from "./moments.js";
 import { BottomKSample } from "./sample.js";
 
 export type Precision = "mixed" | "float64";
@@ -33,23 +37,22 @@ export interface ProfileState {
   norms: Float64Array;
   /** Distinct valid rows by 64-bit hash of their bits. */
   readonly distinct: HashSet64;
-  /** Σ u_i over valid rows. */
-  readonly unitSum: Float64Array;
   /**
-   * The first valid row, fixed once seen: moments are kept for z = x − origin, so a mean that is
-   * large against the spread (a common direction, a 1e6 offset) never sits in a running sum.
+   * The floating-point sums (mean, scatter, Σ u_i, pair sums) as the unmerged nodes of the fixed
+   * merge tree, sorted by row (moments.ts); totalsOf folds them.
    */
-  origin: Float64Array | null;
-  /** Mean of z = x − origin over the valid rows (Chan's running mean). */
-  readonly meanRel: Float64Array;
-  /** Σ (x_i − mean)(x_i − mean)ᵀ, upper triangle maintained (d × d). */
-  readonly m2: Float64Array;
+  moments: Moments[];
+  /** Rows per leaf of that tree: blockRowsFor(dims). */
+  readonly blockRows: number;
   readonly sample: BottomKSample;
   alignPairs: number;
-  alignSqSum: number;
-  alignCosSum: number;
   /** Global row ranges seen, [start, end) pairs, sorted and coalesced. */
   ranges: number[];
+  /**
+   * Valid rows in each range (one count per pair of `ranges`): `norms` holds them range after
+   * range, so a merge puts the norms in global row order and their sums keep one-pass bits.
+   */
+  rangeValid: number[];
 }
 
 export interface StateOptions {
@@ -90,15 +93,12 @@ export function emptyState(opts: StateOptions): ProfileState {
     validRows: 0,
     norms: new Float64Array(1024),
     distinct: new HashSet64(),
-    unitSum: new Float64Array(d),
-    origin: null,
-    meanRel: new Float64Array(d),
-    m2: new Float64Array(d * d),
+    moments: [],
+    blockRows: blockRowsFor(d),
     sample: new BottomKSample(sampleSize, d),
     alignPairs: 0,
-    alignSqSum: 0,
-    alignCosSum: 0,
     ranges: [],
+    rangeValid: [],
   };
 }
 
@@ -112,57 +112,88 @@ export function ensureNorms(s: ProfileState, n: number): void {
   s.norms = next;
 }
 
-/** Adds [start, end) to the sorted, coalesced list of row ranges. */
-export function addRange(s: ProfileState, start: number, end: number): void {
+/** Adds [start, end) holding `valid` valid rows (their norms the last ones) to the row ranges. */
+export function addRange(s: ProfileState, start: number, end: number, valid: number): void {
   if (end <= start) return;
   const r = s.ranges;
   const last = r.length - 2;
   if (last >= 0 && r[last + 1] === start) {
     r[last + 1] = end;
+    s.rangeValid[s.rangeValid.length - 1] += valid;
     return;
   }
   if (last < 0 || r[last + 1] < start) {
     r.push(start, end);
+    s.rangeValid.push(valid);
     return;
   }
-  const all: [number, number][] = [];
-  for (let i = 0; i < r.length; i += 2) all.push([r[i], r[i + 1]]);
-  all.push([start, end]);
-  s.ranges = coalesce(all);
+  // rows before rows already seen: move their norms into row order
+  const b = emptyState({ dims: s.dims, sampleSize: 2 });
+  b.ranges = [start, end];
+  b.rangeValid = [valid];
+  b.norms = s.norms.slice(s.validRows - valid, s.validRows);
+  b.validRows = valid;
+  s.validRows -= valid;
+  joinRanges(s, b);
+  s.validRows += valid;
 }
 
-function coalesce(all: [number, number][]): number[] {
-  all.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const out: number[] = [];
-  for (const [a, b] of all) {
-    const n = out.length;
-    if (n > 0 && a <= out[n - 1]) out[n - 1] = Math.max(out[n - 1], b);
-    else out.push(a, b);
+/**
+ * Joins b's ranges and norms into a's (a.validRows counts a's norms; the caller updates it):
+ * segments sorted by row, the norms laid out in that order, touching ranges coalesced.
+ */
+function joinRanges(a: ProfileState, b: ProfileState): void {
+  type Seg = { start: number; end: number; valid: number; from: Float64Array; at: number };
+  const segs: Seg[] = [];
+  for (const s of [a, b]) {
+    let at = 0;
+    for (let i = 0; i < s.ranges.length; i += 2) {
+      const valid = s.rangeValid[i / 2];
+      segs.push({ start: s.ranges[i], end: s.ranges[i + 1], valid, from: s.norms, at });
+      at += valid;
+    }
   }
-  return out;
+  segs.sort((x, y) => x.start - y.start || x.end - y.end);
+  const norms = new Float64Array(Math.max(1024, a.validRows + b.validRows));
+  const ranges: number[] = [];
+  const counts: number[] = [];
+  let at = 0;
+  for (const g of segs) {
+    norms.set(g.from.subarray(g.at, g.at + g.valid), at);
+    at += g.valid;
+    const n = ranges.length;
+    if (n > 0 && g.start <= ranges[n - 1]) {
+      ranges[n - 1] = Math.max(ranges[n - 1], g.end);
+      counts[counts.length - 1] += g.valid;
+    } else {
+      ranges.push(g.start, g.end);
+      counts.push(g.valid);
+    }
+  }
+  a.norms = norms;
+  a.ranges = ranges;
+  a.rangeValid = counts;
 }
 
-/** The running mean after merging nb rows whose mean is `delta` from it (na rows before). */
-export function advanceMean(s: ProfileState, na: number, delta: Float64Array, nb: number): void {
-  const rel = s.meanRel;
-  const f = nb / (na + nb);
-  for (let j = 0; j < s.dims; j++) rel[j] += delta[j] * f;
+/** The folded sums of every node (a fresh copy). */
+export function totalsOf(s: ProfileState): Moments {
+  return totalMoments(s.moments, s.dims);
 }
 
 /** Mean of the valid rows: origin + mean(x − origin). */
-export function meanOf(s: ProfileState): Float64Array {
+export function meanOf(s: ProfileState, t: Moments = totalsOf(s)): Float64Array {
   const m = new Float64Array(s.dims);
-  if (s.origin) for (let j = 0; j < s.dims; j++) m[j] = s.origin[j] + s.meanRel[j];
+  if (t.origin) for (let j = 0; j < s.dims; j++) m[j] = t.origin[j] + t.meanRel[j];
   return m;
 }
 
 /** The population covariance (1/n) of the valid rows, full d × d. */
-export function covarianceOf(s: ProfileState): Float64Array {
+export function covarianceOf(s: ProfileState, t: Moments = totalsOf(s)): Float64Array {
   const d = s.dims;
   const c = new Float64Array(d * d);
   const n = s.validRows;
   if (n === 0) return c;
-  for (let i = 0; i < d; i++) for (let j = i; j < d; j++) c[i * d + j] = s.m2[i * d + j] / n;
+  for (let i = 0; i < d; i++) for (let j = i; j < d; j++) c[i * d + j] = t.m2[i * d + j] / n;
   for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) c[j * d + i] = c[i * d + j];
   return c;
 }
@@ -180,15 +211,15 @@ export function rangesOverlap(a: readonly number[], b: readonly number[]): boole
 }
 
 /**
- * Folds `b` into `a` (same dims, sample size and seed; UsageError otherwise). Chan, Golub & LeVeque
- * (1979) for the moments: δ = mean_b − mean_a, M2 += M2_b + (n_a·n_b/n)·δδᵀ.
+ * Folds `b` into `a` (same dims, sample size and seed; UsageError otherwise; the caller checks the
+ * row ranges). The moments' nodes join a's list and merge as the tree says (moments.ts), so any
+ * order and grouping of merges gives the same bits. `b` must not be used afterwards.
  */
 export function mergeState(a: ProfileState, b: ProfileState): ProfileState {
   if (b.dims !== a.dims) throw new UsageError(`cannot merge profiles of ${b.dims} and ${a.dims} dims`);
   if (b.seed !== a.seed || b.sampleSize !== a.sampleSize) {
     throw new UsageError("cannot merge profiles made with different --seed or --sample");
   }
-  const d = a.dims;
   const na = a.validRows;
   if (b.precision === "mixed") a.precision = "mixed";
   a.rows += b.rows;
@@ -196,34 +227,15 @@ export function mergeState(a: ProfileState, b: ProfileState): ProfileState {
   a.nanRows += b.nanRows;
   a.infRows += b.infRows;
   a.zeroRows += b.zeroRows;
-  ensureNorms(a, na + b.validRows);
-  a.norms.set(b.norms.subarray(0, b.validRows), na);
-  a.validRows += b.validRows;
+  joinRanges(a, b);
+  a.validRows = na + b.validRows;
   b.distinct.forEach((x, y) => {
     a.distinct.add(x, y);
   });
-  for (let j = 0; j < d; j++) a.unitSum[j] += b.unitSum[j];
-  if (b.validRows > 0 && b.origin) {
-    if (!a.origin) a.origin = Float64Array.from(b.origin);
-    const delta = new Float64Array(d);
-    for (let j = 0; j < d; j++) delta[j] = b.origin[j] - a.origin[j] + b.meanRel[j] - a.meanRel[j];
-    const nb = b.validRows;
-    const w = (na * nb) / (na + nb);
-    const m2 = a.m2;
-    for (let i = 0; i < d; i++) {
-      const di = delta[i] * w;
-      for (let j = i; j < d; j++) m2[i * d + j] += b.m2[i * d + j] + di * delta[j];
-    }
-    advanceMean(a, na, delta, nb);
-  }
+  const list = [...a.moments, ...b.moments].sort((x, y) => x.lo - y.lo || x.hi - y.hi);
+  normalize(list, a.blockRows);
+  a.moments = list;
   a.sample.mergeFrom(b.sample);
   a.alignPairs += b.alignPairs;
-  a.alignSqSum += b.alignSqSum;
-  a.alignCosSum += b.alignCosSum;
-  if (b.ranges.length) {
-    const all: [number, number][] = [];
-    for (const r of [a.ranges, b.ranges]) for (let i = 0; i < r.length; i += 2) all.push([r[i], r[i + 1]]);
-    a.ranges = coalesce(all);
-  }
   return a;
 }

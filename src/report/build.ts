@@ -50,6 +50,7 @@ export function buildReport<S extends readonly AnySection[] = DefaultSections>(
       rows: m.integrity.rows,
       dims: info.dims,
       ...(info.files ? { files: info.files.map((f) => ({ ...f })) } : {}),
+      ...(info.profile ? { profile: { ...info.profile, ranges: [...info.profile.ranges] } } : {}),
     },
     ...sections,
     sample: { rows: m.sample.rows, seed: m.sample.seed },

@@ -15,6 +15,7 @@ export function findingCounts(findings: readonly { severity: Severity }[]): stri
 export function describeShape(report: Pick<ReportHead, "input">): string {
   const { input } = report;
   const where: string[] = [input.format];
+  if (input.profile) where.push(`of ${input.profile.source.path}`);
   if (input.files) where.push(`${formatCount(input.files.length)} file${input.files.length === 1 ? "" : "s"}`);
   if (input.column !== null) where.push(`column ${input.column}`);
   if (input.key !== null) where.push(`key ${input.key}`);
