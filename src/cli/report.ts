@@ -2,7 +2,7 @@
 import { type Command, Option } from "commander";
 import { UsageError } from "../errors.js";
 import { baselineOf, renderBaseline } from "../gate/baseline.js";
-import { DATASET_EXTENSIONS, type InputSpec, resolveInputs } from "../io/inputs.js";
+import { DATASET_EXTENSIONS, resolveInputs } from "../io/inputs.js";
 import { checkOutputPath } from "../io/write.js";
 import { RowLedger } from "../repair/ledger.js";
 import { renderBrailleMap } from "../report/braille.js";

@@ -25,7 +25,9 @@ describe.skipIf(!hasRay)("the Ray example", () => {
       { encoding: "utf8", timeout: 300_000 },
     );
     // near-duplicates re-read the rows, which a merged profile does not hold (null in its report)
-    const one = execFileSync("node", [BIN, "report", data, "--format", "json", "--near-dup", "0"], { encoding: "utf8" });
+    const one = execFileSync("node", [BIN, "report", data, "--format", "json", "--near-dup", "0"], {
+      encoding: "utf8",
+    });
     const strip = (s: string) => {
       const { input: _i, timing: _t, ...rest } = JSON.parse(s);
       return rest;
