@@ -72,6 +72,20 @@ describe("reports written by `embcheck report --format json` keep schema/report.
     expect(r.schema).toBe("embcheck/report@1");
   });
 
+  test("a report measured from a profile file (input.format profile, input.profile)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "embcheck-schema-"));
+    try {
+      const file = join(dir, "shards.profile");
+      const made = await runCli(["profile", "fixtures/dataset/shards", "-o", file]);
+      expect(made.code, made.stderr).toBe(0);
+      const r = (await json(["report", file, "--format", "json"])) as { input: { format: string } };
+      expect(r.input.format).toBe("profile");
+      expectValid("report", r, "report shards.profile");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("a report that drops a contract field, or claims another schema, is rejected", async () => {
     const r = (await json(["report", "fixtures/scenarios/healthy.npy", "--format", "json"])) as {
       schema: string;
