@@ -12,6 +12,7 @@
  */
 import type { Chunk } from "../io/types.js";
 import type { Kernels } from "../linalg/backend.js";
+import { mulberry32 } from "../linalg/random.js";
 
 export const NEAR_DUP_TAU = 0.98;
 export const BANDS = 12;
@@ -49,14 +50,9 @@ export function expectedRecall(tau: number, bands = BANDS, bits = BAND_BITS): nu
 
 /** d × H standard normal hyperplanes from a seeded generator (mulberry32 + Box–Muller). */
 export function hyperplanes(d: number, h: number, seed: number): Float64Array {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
+  const rand = mulberry32(seed);
+  // (x + 0.5) / 2³², exactly: never 0, so the logarithm stays finite
+  const next = () => rand() + 2 ** -33;
   const out = new Float64Array(d * h);
   for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(-2 * Math.log(next())) * Math.cos(2 * Math.PI * next());
   return out;

@@ -12,6 +12,9 @@ import { eigh } from "../linalg/eigh.js";
 import { rowPriority } from "../linalg/hash.js";
 import { symmetrize, syrkUpperT, transpose } from "../linalg/kernels.js";
 import { knnGraph, referenceKnnSearch } from "../linalg/neighbours.js";
+import { mulberry32 } from "../linalg/random.js";
+
+export { mulberry32 };
 
 export type Projection = "umap" | "pca";
 
@@ -63,18 +66,6 @@ let umapClass: typeof UMAP | undefined;
 function loadUmap(): typeof UMAP {
   umapClass ??= (createRequire(import.meta.url)("umap-js") as typeof import("umap-js")).UMAP;
   return umapClass;
-}
-
-/** mulberry32 (Tommy Ettinger, public domain): a small seeded generator of uniforms in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

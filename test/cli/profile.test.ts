@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { profile } from "../../src/api.js";
 import { createKernels } from "../../src/backends.js";
+import { mulberry32 } from "../../src/linalg/random.js";
+import { npyBytesF32 } from "../helpers/npy.js";
 import { runCli } from "./helpers.js";
 
 const D = 72;
@@ -25,39 +27,14 @@ afterAll(async () => {
   await kernels.close();
 });
 
-function npyBytes(data: Float32Array, rows: number, d: number): Buffer {
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${d}), }`;
-  header += `${" ".repeat((64 - ((10 + header.length + 1) % 64)) % 64)}\n`;
-  const head = Buffer.alloc(10);
-  Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(head);
-  head.writeUInt16LE(header.length, 8);
-  return Buffer.concat([
-    head,
-    Buffer.from(header, "latin1"),
-    Buffer.from(data.buffer, data.byteOffset, data.byteLength),
-  ]);
-}
-
 /** The data bytes of an NPY file (after its header). */
 function npyData(path: string): Buffer {
   const b = readFileSync(path);
   return b.subarray(10 + b.readUInt16LE(8));
 }
 
-/** mulberry32: a small seeded generator, so the data is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 beforeAll(() => {
-  const r = rng(15);
+  const r = mulberry32(15);
   const all = new Float32Array(TOTAL * D);
   const dir = new Float32Array(D).map(() => r() - 0.5);
   for (let i = 0; i < TOTAL; i++) {
@@ -75,7 +52,7 @@ beforeAll(() => {
   let at = 0;
   SIZES.forEach((rows, i) => {
     const part = all.subarray(at * D, (at + rows) * D);
-    writeFileSync(join(DIR, `part-${String(i).padStart(2, "0")}.npy`), npyBytes(part, rows, D));
+    writeFileSync(join(DIR, `part-${String(i).padStart(2, "0")}.npy`), npyBytesF32(part, rows, D));
     at += rows;
   });
 });
@@ -102,7 +79,7 @@ async function shards(count: number, extra: string[] = []): Promise<string[]> {
     expect(r.stderr).toMatch(new RegExp(`^embcheck profile: part ${i}/${count}, `));
     files.push(out);
   }
-  const r = rng(count);
+  const r = mulberry32(count);
   return files
     .map((f) => [r(), f] as const)
     .sort((a, b) => a[0] - b[0])
@@ -240,7 +217,7 @@ describe("merge refuses what does not add up, naming both files", () => {
     const other = tmp("npy");
     writeFileSync(
       other,
-      npyBytes(
+      npyBytesF32(
         new Float32Array(40).map((_, i) => i + 1),
         5,
         8,

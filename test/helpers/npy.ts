@@ -4,7 +4,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 
-export function writeNpyF32(path: string, data: Float32Array, rows: number, d: number): void {
+/** A float32 C-order .npy as bytes: the header padded so the data starts at a multiple of 64. */
+export function npyBytesF32(data: Float32Array, rows: number, d: number): Buffer {
   const shape = d === 0 ? `(${rows},)` : `(${rows}, ${d})`;
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shape}, }`;
   header += `${" ".repeat(63 - ((10 + header.length) % 64))}\n`;
@@ -13,10 +14,15 @@ export function writeNpyF32(path: string, data: Float32Array, rows: number, d: n
   pre[6] = 1;
   pre[7] = 0;
   pre.writeUInt16LE(header.length, 8);
-  writeFileSync(
-    path,
-    Buffer.concat([pre, Buffer.from(header, "latin1"), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]),
-  );
+  return Buffer.concat([
+    pre,
+    Buffer.from(header, "latin1"),
+    Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+  ]);
+}
+
+export function writeNpyF32(path: string, data: Float32Array, rows: number, d: number): void {
+  writeFileSync(path, npyBytesF32(data, rows, d));
 }
 
 /** A seeded standard normal generator (xorshift32 + Box–Muller). */

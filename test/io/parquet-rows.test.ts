@@ -8,6 +8,7 @@ import { InputError } from "../../src/errors.js";
 import type { DataPage, PageStream } from "../../src/io/parquet-pages.js";
 import { firstRowLength, ListRows } from "../../src/io/parquet-rows.js";
 import type { ParquetListColumn } from "../../src/io/parquet-schema.js";
+import { mulberry32 } from "../../src/linalg/random.js";
 
 // optional group (LIST) { repeated group list { optional float element } }: def 0 null row,
 // 1 empty list, 2 null element, 3 value
@@ -25,18 +26,6 @@ const COL: ParquetListColumn = {
 };
 
 type Row = null | (number | null)[];
-
-/** A tiny seeded generator (mulberry32), so every case is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Shreds rows into slots, then cuts the slots into pages at the given slot positions. */
 function pagesOf(rows: Row[], cuts: number[]): DataPage[] {
@@ -125,7 +114,7 @@ const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOff
 describe("ListRows", () => {
   it("assembles rows cut across pages anywhere, for any chunk size, equal to the oracle bit for bit", async () => {
     for (let seed = 1; seed <= 60; seed++) {
-      const rand = rng(seed);
+      const rand = mulberry32(seed);
       const dims = 1 + Math.floor(rand() * 9);
       const n = 1 + Math.floor(rand() * 60);
       const nullShare = seed % 3 === 0 ? 0 : rand() * 0.3; // a third of the cases have dense pages only

@@ -16,6 +16,7 @@ import type { OutBlock, VectorWriter } from "../../src/io/writers/types.js";
 import { Pipeline } from "../../src/repair/pipeline.js";
 import { type RunInput, runApply, runFix } from "../../src/repair/run.js";
 import { kernelsFor } from "../helpers/kernels.js";
+import { npyBytesF32 } from "../helpers/npy.js";
 import { loadMatrix } from "./helpers.js";
 
 const N = 1000;
@@ -23,19 +24,6 @@ const D = 160;
 const CHUNK = 37; // 28 chunks: the ring wraps many times, the last chunk is short
 let tmp: string;
 let input: string;
-
-function npyBytes(data: Float32Array, n: number, d: number): Buffer {
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${n}, ${d}), }`;
-  header += `${" ".repeat((64 - ((10 + header.length + 1) % 64)) % 64)}\n`;
-  const head = Buffer.alloc(10);
-  Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(head);
-  head.writeUInt16LE(header.length, 8);
-  return Buffer.concat([
-    head,
-    Buffer.from(header, "latin1"),
-    Buffer.from(data.buffer, data.byteOffset, data.byteLength),
-  ]);
-}
 
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), "embcheck-reuse-"));
@@ -51,7 +39,7 @@ beforeAll(() => {
   x.copyWithin(500 * D, 499 * D, 500 * D);
   x.fill(0, 123 * D, 124 * D);
   input = join(tmp, "x.npy");
-  writeFileSync(input, npyBytes(x, N, D));
+  writeFileSync(input, npyBytesF32(x, N, D));
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
