@@ -1114,3 +1114,63 @@ function fma32(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
   return f32x4.add(c, f32x4.mul(a, b));
 }
+
+/**
+ * projectF32's scores (the same call, so the same bits: out is n × k float32) folded through a
+ * threshold: after a part has written its rows of out, each score o of them becomes v (float64) by
+ * `kind` — 0: v = o; 1: v = o·rowTerm[i]; 2: v = (2·o − colTerm[c]) − rowTerm[i] — and is kept as a
+ * candidate (index i·k + c as u32, o as f32) only when v ≥ worstCol[c], or, with worstRow (≠ 0),
+ * when v ≥ worstRow[i]. With `diag` set only entries with i + diagOff < c are kept (the upper
+ * triangle of a symmetric product). A part's candidates go to cand + 8·k·(4·b0) (room for every
+ * entry of its rows), their count to counts[part]. Parameters at prm (f64 each): kind, rowTerm,
+ * colTerm, worstCol, worstRow, diag, diagOff, cand, counts. NaN never passes. The per-query top-k
+ * lists (src/linalg/neighbours.ts, TopK) stay with the caller: a candidate is a score at or above
+ * the entry its list had to beat when the call began. (The scan is a second loop, not fused into
+ * the tile: the tile's registers stay the product's.)
+ */
+export function scoreTopF32(
+  zp: usize,
+  n: i32,
+  d: i32,
+  wp: usize,
+  k: i32,
+  out: usize,
+  prm: usize,
+  scratch: usize,
+  part: i32,
+  parts: i32,
+): void {
+  projectF32(zp, n, d, wp, k, out, scratch, part, parts);
+  const blocks = (n + 3) >> 2;
+  const b0 = <i32>((<i64>blocks * <i64>part) / <i64>parts);
+  const b1 = <i32>((<i64>blocks * <i64>(part + 1)) / <i64>parts);
+  const kind = <i32>load<f64>(prm);
+  const rowTerm = <usize>load<f64>(prm, 8);
+  const colTerm = <usize>load<f64>(prm, 16);
+  const worstCol = <usize>load<f64>(prm, 24);
+  const worstRow = <usize>load<f64>(prm, 32);
+  const diag = load<f64>(prm, 40) !== 0;
+  const diagOff = <i32>load<f64>(prm, 48);
+  const cand = <usize>load<f64>(prm, 56) + ((<usize>k * <usize>(b0 << 2)) << 3);
+  let count: i32 = 0;
+  const i1 = min(n, b1 << 2);
+  for (let i = b0 << 2; i < i1; i++) {
+    const rt = kind === 0 ? 0 : load<f64>(rowTerm + ((<usize>i) << 3));
+    const wr = worstRow !== 0 ? load<f64>(worstRow + ((<usize>i) << 3)) : Infinity;
+    const orow = out + <usize>i * ((<usize>k) << 2);
+    const c0 = diag ? max(0, i + diagOff + 1) : 0;
+    for (let c = c0; c < k; c++) {
+      const o = load<f32>(orow + ((<usize>c) << 2));
+      let v = <f64>o;
+      if (kind === 1) v = v * rt;
+      else if (kind === 2) v = 2 * v - load<f64>(colTerm + ((<usize>c) << 3)) - rt;
+      if (v >= load<f64>(worstCol + ((<usize>c) << 3)) || v >= wr) {
+        const e = cand + ((<usize>count) << 3);
+        store<u32>(e, <u32>(i * k + c));
+        store<f32>(e, o, 4);
+        count++;
+      }
+    }
+  }
+  store<i32>(<usize>load<f64>(prm, 64) + ((<usize>part) << 2), count);
+}

@@ -10,7 +10,7 @@
  */
 import type { Eigen } from "./eigh.js";
 import type { FloatArray } from "./matrix.js";
-import type { KnnOptions, KnnSearch } from "./neighbours.js";
+import type { KnnMetric, KnnOptions, KnnResult, KnnSearch } from "./neighbours.js";
 
 export type BackendName = "reference" | "simd" | "relaxed-simd";
 
@@ -117,6 +117,13 @@ export interface Kernels {
    * than that may swap against the reference; identical scores always order by lower id.
    */
   knnSearch(queries: FloatArray, nq: number, d: number, opts: KnnOptions): KnnSearch;
+
+  /**
+   * Optional: the kNN graph of one set (neighbours.ts, knnGraph) with each unordered pair scored
+   * once. The fast backend's scores are float32 dot products of the rows rounded to float32 (cosine:
+   * of fl32(x/‖x‖)), the same bound as knnSearch's; absent, knnGraph uses knnSearch.
+   */
+  knnGraph?(x: FloatArray, n: number, d: number, k: number, metric: KnnMetric): KnnResult;
 
   /** The float32 operations, or null when the backend has none (the reference). */
   readonly float32: Float32Ops | null;

@@ -156,13 +156,31 @@ const invOrZero = (norm: number): number => (norm > 0 ? 1 / norm : 0);
 /** What builds a search: Kernels.knnSearch, or referenceKnnSearch itself. */
 export interface KnnSearcher {
   knnSearch(queries: FloatArray, nq: number, d: number, opts: KnnOptions): KnnSearch;
+  /**
+   * The all-pairs graph directly (knnGraph's contract), for a backend that scores each unordered
+   * pair once; absent: knnGraph searches the set against itself.
+   */
+  knnGraph?(x: FloatArray, n: number, d: number, k: number, metric: KnnMetric): KnnResult;
 }
 
 /**
- * The k nearest other rows of each of the n rows of x (all pairs inside an in-memory set): a search
- * of x against itself with each row's own id skipped.
+ * The k nearest other rows of each of the n rows of x (all pairs inside an in-memory set): the
+ * searcher's own graph when it has one, else a search of x against itself (selfSearchGraph).
  */
 export function knnGraph(
+  kernels: KnnSearcher,
+  x: FloatArray,
+  n: number,
+  d: number,
+  k: number,
+  metric: KnnMetric,
+): KnnResult {
+  if (kernels.knnGraph) return kernels.knnGraph(x, n, d, k, metric);
+  return selfSearchGraph(kernels, x, n, d, k, metric);
+}
+
+/** knnGraph as a search of x against itself with each row's own id skipped. */
+export function selfSearchGraph(
   kernels: KnnSearcher,
   x: FloatArray,
   n: number,

@@ -33,6 +33,7 @@ export const KERNEL_NAMES = [
   "tredPass",
   "accumulateSteps",
   "applyRotationSteps",
+  "scoreTopF32",
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 

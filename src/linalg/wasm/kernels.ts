@@ -9,12 +9,12 @@ import { InternalError } from "../../errors.js";
 import type { BackendName, BlockScan, Float32Ops, Kernels, PreparedProduct } from "../backend.js";
 import type { Eigen } from "../eigh.js";
 import type { FloatArray } from "../matrix.js";
-import type { KnnOptions, KnnSearch } from "../neighbours.js";
+import { type KnnMetric, type KnnOptions, type KnnResult, type KnnSearch, selfSearchGraph } from "../neighbours.js";
 import { referenceKernels } from "../reference.js";
 import type { WasmMemory } from "./api.js";
 import { ARENA, type JobPool, MAX_PAGES, PAGE, WasmContext } from "./context.js";
 import { eighWasm } from "./eigh.js";
-import { wasmKnnSearch } from "./knn.js";
+import { wasmKnnGraph, wasmKnnSearch } from "./knn.js";
 import { pairDotsUpperWasm } from "./pairs.js";
 import { centredProductWasm, centreF32, PackedW, projectF32 } from "./product.js";
 import { fitsBlock, packBuffer, scanBlockWasm, syrkPacked, syrkUpperT } from "./scan.js";
@@ -68,6 +68,10 @@ export class WasmKernels implements Kernels {
 
   knnSearch(queries: FloatArray, nq: number, d: number, opts: KnnOptions): KnnSearch {
     return wasmKnnSearch(this.ctx, queries, nq, d, opts);
+  }
+
+  knnGraph(x: FloatArray, n: number, d: number, k: number, metric: KnnMetric): KnnResult {
+    return wasmKnnGraph(this.ctx, x, n, d, k, metric) ?? selfSearchGraph(this, x, n, d, k, metric);
   }
 
   close(): Promise<void> {
