@@ -86,8 +86,21 @@ describe.each(BACKENDS)("near-duplicates on the %s backend", (_name, make) => {
 describe("the near-duplicate design", () => {
   test("a pair at cosine 0.98 becomes a candidate with probability 0.994 (12 bands of 16 bits)", () => {
     const p = 1 - Math.acos(0.98) / Math.PI;
-    expect(expectedRecall(0.98)).toBeCloseTo(1 - (1 - p ** 16) ** 12, 15);
+    // without the Hamming limit: the banding formula
+    expect(expectedRecall(0.98, 12, 16, Number.POSITIVE_INFINITY)).toBeCloseTo(1 - (1 - p ** 16) ** 12, 14);
     expect(expectedRecall(0.98)).toBeGreaterThan(0.99);
+  });
+
+  test("the Hamming limit of 32 bits costs recall what the generating functions say", () => {
+    // fixtures/scripts/neardup_recall_reference.py (NumPy polynomial powers)
+    const want: [number, number][] = [
+      [0.98, 0.9941462173805745],
+      [0.95, 0.9092399644744232],
+      [0.99, 0.9995931483357842],
+    ];
+    for (const [tau, r] of want) expect(Math.abs(expectedRecall(tau) - r)).toBeLessThan(1e-13);
+    const p = 1 - Math.acos(0.98) / Math.PI;
+    expect(1 - (1 - p ** 16) ** 12 - expectedRecall(0.98)).toBeLessThan(3e-7);
   });
 
   test("hyperplanes are the same for the same seed and standard normal in size", () => {
