@@ -255,9 +255,12 @@ for (const k of kernels) {
   lines.push(`| ${k.kernel} | ${k.backend} | ${k.threads} | ${fmt(k.seconds, 3)} | ${fmt(k.gflops, 1)} |`);
 }
 lines.push("");
-// the section bench/formats.mjs writes survives this rewrite
-const kept = existsSync(outFile) ? /<!-- FORMATS:[\s\S]*?<!-- \/FORMATS -->/.exec(readFileSync(outFile, "utf8")) : null;
-if (kept) lines.push(kept[0], "");
+// the sections bench/formats.mjs and bench/knn.mjs write survive this rewrite
+const previous = existsSync(outFile) ? readFileSync(outFile, "utf8") : "";
+for (const re of [/<!-- FORMATS:[\s\S]*?<!-- \/FORMATS -->/, /<!-- KNN:[\s\S]*?<!-- \/KNN -->/]) {
+  const kept = re.exec(previous);
+  if (kept) lines.push(kept[0], "");
+}
 writeFileSync(outFile, `${lines.join("\n")}\n`);
 console.error(`wrote ${outFile}`);
 process.exit(0);
