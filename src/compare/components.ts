@@ -63,6 +63,9 @@ export interface ComponentsResult {
   drifted: number;
   tested: number;
   alpha: number;
+  /** Rows of each sample projected. */
+  rowsA: number;
+  rowsB: number;
   /** The tested components, in order of reference variance. */
   components: ComponentTest[];
 }
@@ -107,5 +110,5 @@ export function driftedComponents(
     });
   }
   const drifted = components.filter((c) => c.drifted).length;
-  return { share: K > 0 ? drifted / K : 0, drifted, tested: K, alpha, components };
+  return { share: K > 0 ? drifted / K : 0, drifted, tested: K, alpha, rowsA: m, rowsB: n, components };
 }
