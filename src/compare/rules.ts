@@ -22,7 +22,7 @@ export const COMPARE_RULES: readonly CompareRule[] = [
     notApplicable: "the two sets have different dims",
     message: (a, k) =>
       `a classifier tells the two sets apart: ROC AUC ${k.num(a.value)}${k.th(a.threshold)} (0.5 = indistinguishable)`,
-    hint: "the current vectors come from another distribution: check the model version, the preprocessing and the data mix; the drift section shows which dimensions moved",
+    hint: "the current vectors come from another distribution: check the model version, the preprocessing and the data mix; `embcheck compare REFERENCE CURRENT` shows which dimensions moved",
   },
   {
     id: "drift-mmd",
@@ -86,6 +86,9 @@ export const COMPARE_RULES: readonly CompareRule[] = [
     hint: "deduplicate across splits (group near-duplicates before splitting); the example pairs show what matched",
   },
 ];
+
+/** The id of a drift rule (what `check --reference` adds to the gate's checks). */
+export type DriftRuleId = "drift-classifier" | "drift-mmd" | "drift-centroid" | "drift-components";
 
 /** The rules `check --reference` judges: the drift rules. */
 export const DRIFT_RULES: readonly CompareRule[] = COMPARE_RULES.filter((r) => r.id.startsWith("drift-"));

@@ -119,3 +119,50 @@ describe("embcheck compare", () => {
     expect(lt.code).toBe(2);
   });
 });
+
+describe("embcheck check --reference", () => {
+  const checkSchema = JSON.parse(readFileSync(join(ROOT, "schema", "check.schema.json"), "utf8"));
+  const validateCheck = new Ajv({ strict: true, allErrors: true }).compile(checkSchema);
+
+  test("gates on the drift rules: a drifted file fails, the same distribution passes, each with four drift checks", async () => {
+    const bad = await runCli([
+      "check",
+      `${F}/shifted.npy`,
+      "--reference",
+      `${F}/ref.npy`,
+      "--format",
+      "json",
+      "--threads",
+      "0",
+    ]);
+    expect(bad.code).toBe(1);
+    const doc = JSON.parse(bad.stdout);
+    expect(validateCheck(doc), JSON.stringify(validateCheck.errors)).toBe(true);
+    const drift = doc.files[0].checks.filter((c: { id: string }) => c.id.startsWith("drift-"));
+    expect(drift.map((c: { id: string; status: string }) => [c.id, c.status])).toEqual([
+      ["drift-classifier", "fail"],
+      ["drift-mmd", "warn"],
+      ["drift-centroid", "pass"],
+      ["drift-components", "warn"],
+    ]);
+    const good = await runCli(["check", `${F}/same.npy`, "--reference", `${F}/ref.npy`, "--threads", "0"]);
+    expect(good.code).toBe(0);
+  });
+
+  test("--threshold sets a drift line; without --reference a drift rule is a usage error", async () => {
+    const r = await runCli([
+      "check",
+      `${F}/shifted.npy`,
+      "--reference",
+      `${F}/ref.npy`,
+      "--threshold",
+      "drift-classifier=0.95",
+      "--threads",
+      "0",
+    ]);
+    expect(r.code).toBe(0);
+    const u = await runCli(["check", `${F}/same.npy`, "--threshold", "drift-mmd=0.1"]);
+    expect(u.code).toBe(2);
+    expect(u.stderr).toBe("embcheck: --threshold drift-mmd=0.1: a drift rule needs --reference\n");
+  });
+});
