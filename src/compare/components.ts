@@ -1,6 +1,6 @@
 /**
- * The share of drifted principal components: both samples projected on the reference's top principal
- * directions, each component compared by the two-sample Kolmogorov–Smirnov test; a component drifts
+ * The share of drifted principal components: both samples projected on the top principal directions
+ * of the two sets pooled (drift.ts pooledCovariance), each component compared by the two-sample Kolmogorov–Smirnov test; a component drifts
  * when its p-value is below α. Evidently's "ratio" embedding-drift method counts drifted components
  * the same way (its per-component test is the Wasserstein distance, its share line 0.2). Pure.
  * SciPy: scipy.stats.ks_2samp(a, b).statistic and scipy.special.kolmogorov(√(mn/(m+n))·D).
@@ -50,7 +50,7 @@ export function kolmogorovSf(lambda: number): number {
 
 export interface ComponentTest {
   component: number;
-  /** Share of the reference variance along it. */
+  /** Share of the pooled variance along it. */
   varianceShare: number;
   statistic: number;
   pValue: number;
@@ -71,8 +71,8 @@ export interface ComponentsResult {
 }
 
 /**
- * Projects the rows of A (m × d) and B (n × d) on the first `K` rows of `vectors` (the reference's
- * eigenvectors, descending) and tests each component.
+ * Projects the rows of A (m × d) and B (n × d) on the first `K` rows of `vectors` (eigenvectors,
+ * descending) and tests each component.
  */
 export function driftedComponents(
   A: Float64Array,

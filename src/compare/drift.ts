@@ -28,6 +28,24 @@ export function momentsOf(s: ProfileState): Moments2 {
   return { n: s.validRows, mean: meanOf(s), cov: covarianceOf(s) };
 }
 
+/**
+ * The covariance of A and B pooled (as one set): (n_A Σ_A + n_B Σ_B)/n + (n_A n_B/n²)(μ_A − μ_B)(μ_A − μ_B)ᵀ.
+ * Its principal directions favour neither set: directions fitted on A alone carry A's sampling
+ * noise as extra variance, which the test would then report as drift.
+ */
+export function pooledCovariance(a: Moments2, b: Moments2, d: number): Float64Array {
+  const n = a.n + b.n;
+  const c = new Float64Array(d * d);
+  const w = (a.n * b.n) / (n * n);
+  for (let i = 0; i < d; i++) {
+    const di = a.mean[i] - b.mean[i];
+    for (let j = 0; j < d; j++) {
+      c[i * d + j] = (a.n * a.cov[i * d + j] + b.n * b.cov[i * d + j]) / n + w * di * (a.mean[j] - b.mean[j]);
+    }
+  }
+  return c;
+}
+
 /** The drift of B (current) from A (reference): same dims and seed. */
 export function driftOf(a: ProfileState, b: ProfileState, opts: DriftOptions): DriftMetrics {
   const d = a.dims;
@@ -43,7 +61,7 @@ export function driftOf(a: ProfileState, b: ProfileState, opts: DriftOptions): D
   const classifier = domainClassifier(sa.values, m, sb.values, n, d, { folds: opts.folds });
   const fa = a.sample.rowsByIndex();
   const fb = b.sample.rowsByIndex();
-  const eig = kernels.eigh(ma.cov, d, { vectors: true });
+  const eig = kernels.eigh(pooledCovariance(ma, mb, d), d, { vectors: true });
   const K = Math.min(d, opts.components ?? COMPONENTS);
   const components = driftedComponents(
     fa.values,

@@ -20,6 +20,9 @@ export interface CentroidShift {
   euclidean: number;
   /** ‖μ_B − μ_A‖ / s, with s² = (n_A·Tr Σ_A + n_B·Tr Σ_B)/(n_A + n_B) the pooled mean squared distance to the centroid. */
   euclideanRms: number;
+  /** ‖μ_A‖ / √Tr Σ_A and ‖μ_B‖ / √Tr Σ_B: how far each centroid sits from the origin, in its RMS spreads. */
+  offsetA: number;
+  offsetB: number;
 }
 
 export interface FrechetDistance {
@@ -79,7 +82,17 @@ export function centroidShift(a: Moments2, b: Moments2, d: number): CentroidShif
   const cosineDistance = denom > 0 ? Math.min(2, Math.max(0, 1 - ab / denom)) : 0;
   const pooled = (a.n * trace(a.cov, d) + b.n * trace(b.cov, d)) / (a.n + b.n);
   const euclidean = Math.sqrt(diff2);
-  return { cosineDistance, euclidean, euclideanRms: pooled > 0 ? euclidean / Math.sqrt(pooled) : 0 };
+  const offset = (mm: Moments2, nn: number) => {
+    const t = trace(mm.cov, d);
+    return t > 0 ? Math.sqrt(nn) / Math.sqrt(t) : nn > 0 ? Number.POSITIVE_INFINITY : 0;
+  };
+  return {
+    cosineDistance,
+    euclidean,
+    euclideanRms: pooled > 0 ? euclidean / Math.sqrt(pooled) : 0,
+    offsetA: offset(a, aa),
+    offsetB: offset(b, bb),
+  };
 }
 
 /** C (m × m) = X Yᵀ for X (m × d), Y (m × d) row-major: rows dotted with rows. */

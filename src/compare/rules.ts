@@ -8,6 +8,9 @@ import type { CompareMetrics } from "./types.js";
 
 type CompareRule = GatedRule<CompareMetrics>;
 
+/** drift-centroid judges only centroids at least this many RMS spreads from the origin. */
+export const CENTROID_MIN_OFFSET = 0.1;
+
 const EVIDENTLY = "Evidently's embedding-drift methods (src/evidently/metrics/data_drift/embedding_drift_methods.py";
 
 export const COMPARE_RULES: readonly CompareRule[] = [
@@ -43,8 +46,10 @@ export const COMPARE_RULES: readonly CompareRule[] = [
     defaults: { warn: 0.2, fail: null },
     range: { min: 0, max: 2, what: "a cosine distance" },
     source: `${EVIDENTLY}, DistanceDriftMethod.threshold = 0.2, applied there to the distance chosen, Euclidean by default; embcheck applies it to the cosine distance, which is scale-free)`,
-    applies: (m) => m.drift !== null,
-    notApplicable: "the two sets have different dims",
+    // a centroid near the origin (centred vectors) points nowhere in particular: its direction is noise
+    applies: (m) =>
+      m.drift !== null && Math.min(m.drift.centroid.offsetA, m.drift.centroid.offsetB) >= CENTROID_MIN_OFFSET,
+    notApplicable: "the two sets have different dims, or a centroid lies within 0.1 RMS spreads of the origin",
     message: (a, k) => `the centroid turned: cosine distance of the two means ${k.num(a.value)}${k.th(a.threshold)}`,
     hint: "a common direction was added or removed (a model or preprocessing change); `embcheck fix --pipeline center` on both puts them back on a common origin",
   },

@@ -40,6 +40,8 @@ describe.each([
     expect(rel(got.centroid.cosineDistance, want.centroid.cosineDistance)).toBeLessThan(1e-9);
     expect(rel(got.centroid.euclidean, want.centroid.euclidean)).toBeLessThan(1e-9);
     expect(rel(got.centroid.euclideanRms, want.centroid.euclideanRms)).toBeLessThan(1e-9);
+    expect(rel(got.centroid.offsetA, want.centroid.offsetA)).toBeLessThan(1e-9);
+    expect(rel(got.centroid.offsetB, want.centroid.offsetB)).toBeLessThan(1e-9);
   });
 
   test("the Fréchet distance through symmetric eigendecompositions matches scipy.linalg.sqrtm to 1e-9", () => {
