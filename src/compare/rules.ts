@@ -87,7 +87,7 @@ export const COMPARE_RULES: readonly CompareRule[] = [
     applies: (m) => m.leakage !== null,
     notApplicable: "needs --leakage",
     message: (a, k) =>
-      `${k.pct(a.value)} of the sampled test rows have a train row at cosine ≥ the near-duplicate line${k.th(a.threshold, k.pct)}`,
+      `${k.pct(a.value)} of the test rows searched have a train row at cosine ≥ the near-copy line${k.th(a.threshold, k.pct)}`,
     hint: "deduplicate across splits (group near-duplicates before splitting); the example pairs show what matched",
   },
 ];
