@@ -258,6 +258,11 @@ lines.push("");
 // the section bench/formats.mjs writes survives this rewrite
 const kept = existsSync(outFile) ? /<!-- FORMATS:[\s\S]*?<!-- \/FORMATS -->/.exec(readFileSync(outFile, "utf8")) : null;
 if (kept) lines.push(kept[0], "");
+// and so does the one bench/compare.mjs writes
+const keptCompare = existsSync(outFile)
+  ? /<!-- COMPARE:[\s\S]*?<!-- \/COMPARE -->/.exec(readFileSync(outFile, "utf8"))
+  : null;
+if (keptCompare) lines.push(keptCompare[0], "");
 writeFileSync(outFile, `${lines.join("\n")}\n`);
 console.error(`wrote ${outFile}`);
 process.exit(0);
