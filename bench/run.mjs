@@ -255,12 +255,9 @@ for (const k of kernels) {
   lines.push(`| ${k.kernel} | ${k.backend} | ${k.threads} | ${fmt(k.seconds, 3)} | ${fmt(k.gflops, 1)} |`);
 }
 lines.push("");
-// the sections bench/formats.mjs and bench/knn.mjs write survive this rewrite
+// the sections other bench scripts write (<!-- NAME: ... --> … <!-- /NAME -->) survive this rewrite
 const previous = existsSync(outFile) ? readFileSync(outFile, "utf8") : "";
-for (const re of [/<!-- FORMATS:[\s\S]*?<!-- \/FORMATS -->/, /<!-- KNN:[\s\S]*?<!-- \/KNN -->/]) {
-  const kept = re.exec(previous);
-  if (kept) lines.push(kept[0], "");
-}
+for (const kept of previous.matchAll(/<!-- ([A-Z0-9]+):[\s\S]*?<!-- \/\1 -->/g)) lines.push(kept[0], "");
 writeFileSync(outFile, `${lines.join("\n")}\n`);
 console.error(`wrote ${outFile}`);
 process.exit(0);

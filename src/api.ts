@@ -18,7 +18,7 @@ import { DEFAULT_QUERIES, type RetrievalMetrics, retrievalPass } from "./detect/
 import type { Overrides } from "./detect/rules.js";
 import { InternalError, UsageError } from "./errors.js";
 import { type GateFilesOptions, gateFiles } from "./gate/check.js";
-import type { GateResult } from "./gate/gate.js";
+import type { GateCheck, GateResult } from "./gate/gate.js";
 import { openInput } from "./io/dataset.js";
 import { type InputSpec, resolveInputs } from "./io/inputs.js";
 import { type MatrixInput, memorySource } from "./io/memory.js";
@@ -442,7 +442,10 @@ export interface CheckOptions extends GateFilesOptions {
   /** Options of the analysis pass (sample, seed, column, ...); thresholds come from settings. */
   analyze?: Omit<AnalyzeOptions, "thresholds">;
   /** Replaces analyze() (the CLI adds its progress line). */
-  analyzer?: (file: string | InputSpec, opts: AnalyzeOptions) => Promise<Analysis>;
+  analyzer?: (
+    file: string | InputSpec,
+    opts: AnalyzeOptions,
+  ) => Promise<Analysis & { extraChecks?: readonly GateCheck[] }>;
 }
 
 /** The gate over `files`: each analysed with the same single streaming pass as `report`, then judged. */

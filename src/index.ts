@@ -15,7 +15,10 @@ export {
   reportMatrix,
   saveProfile,
 } from "./api.js";
+export { type CompareOptions, compare } from "./api-compare.js";
 export { BACKEND_CHOICES, type BackendChoice, createKernels, type KernelOptions } from "./backends.js";
+export { COMPARE_RULES, DRIFT_RULES } from "./compare/rules.js";
+export { COMPARE_SCHEMA, type CompareResult } from "./compare/types.js";
 export { type Evaluation, evaluate, type Status } from "./detect/evaluate.js";
 export { type FindingData, findingsOf, sortFindings, verdictOf } from "./detect/findings.js";
 export { computeMetrics, type Metrics, type MetricsOf } from "./detect/metrics.js";

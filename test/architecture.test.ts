@@ -71,7 +71,7 @@ const arrows = [...scanned.values()].flatMap((s) => s.arrows);
 
 /** The top folder of a path under src/ ("detect"), or the file for top-level files ("api.ts"). */
 const layer = (path: string) => path.split("/")[0];
-const CORE = new Set(["profile", "detect", "repair", "report", "linalg", "gate", "text"]);
+const CORE = new Set(["profile", "detect", "repair", "report", "linalg", "gate", "text", "compare"]);
 const NODE_IO = ["node:fs", "node:fs/promises", "node:child_process", "node:worker_threads"];
 const isInternal = (to: string) => scanned.has(to);
 

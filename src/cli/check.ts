@@ -4,6 +4,10 @@ import { appendFile, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type Command, Option } from "commander";
 import { checkFiles } from "../api.js";
+import { driftChecks } from "../compare/gate.js";
+import { DRIFT_RULES } from "../compare/rules.js";
+import { sortFindings, verdictOf } from "../detect/findings.js";
+import type { Overrides as RuleOverrides } from "../detect/rules.js";
 import { InputError, UsageError } from "../errors.js";
 import { type Baseline, parseBaseline, parseToleranceArg, type ToleranceOverrides } from "../gate/baseline.js";
 import { CONFIG_FILE, type GateConfig, parseConfig } from "../gate/config.js";
@@ -18,6 +22,7 @@ import { type FailOn, resolveSettings } from "../gate/settings.js";
 import { type Overrides, parseThresholdArg } from "../gate/thresholds.js";
 import { type InputSpec, resolveEach, resolveInputs } from "../io/inputs.js";
 import { checkOutputPath } from "../io/write.js";
+import { parseCompareThreshold } from "./compare.js";
 import { type CliIO, type CommandContext, wantColor } from "./context.js";
 import { addInputOptions, analyzeForCli, type InputFlags } from "./input.js";
 import { checkOneStdout, writeTextOutput } from "./output.js";
@@ -37,6 +42,8 @@ interface CheckFlags extends InputFlags {
   tolerance?: string[];
   /** All inputs as one dataset (one result) instead of one result per file. */
   dataset?: boolean;
+  /** --reference: gate on drift from this set (the drift rules of `compare`). */
+  reference?: string;
   color: boolean;
 }
 
@@ -55,6 +62,8 @@ Examples:
   $ embcheck check new.npy --baseline base.json             fail on a regression against it
   $ embcheck check v.npy --format junit -o embcheck.xml     JUnit for the CI's test view
   $ embcheck check v.npy --format github --junit out.xml    annotations in the log, JUnit in a file
+  $ embcheck check current.npy --reference reference.npy    also fail on drift (the rules of \`compare\`)
+  $ embcheck check cur.npy --reference ref.profile --threshold drift-classifier=0.6
 
 Thresholds: rule defaults < --profile < embcheck.config.json (or --config) < --threshold.
 --threshold METRIC=SPEC, METRIC a metric path or rule id; SPEC "0.7" (the fail line),
@@ -153,14 +162,26 @@ export function registerCheck(program: Command, ctx: CommandContext): Command {
     .option("--no-config", `ignore ${CONFIG_FILE}`)
     .option("--threshold <metric=spec>", "override a threshold (repeatable)", collect)
     .option("--baseline <file>", "fail on regressions against a baseline saved by `report --save-baseline`")
-    .option("--tolerance <metric=spec>", "override a baseline tolerance (repeatable)", collect);
+    .option("--tolerance <metric=spec>", "override a baseline tolerance (repeatable)", collect)
+    .option(
+      "--reference <input>",
+      "also gate on drift from this reference set (file, dataset or profile): the drift rules of `embcheck compare`",
+    );
   addInputOptions(cmd)
     .option("--no-color", "no colours (also NO_COLOR=1, or when stdout is not a terminal)")
     .addHelpText("after", EXAMPLES)
     .action(async (files: string[], flags: CheckFlags) => {
       const { io } = ctx;
       const thresholds: Overrides = {};
+      const driftLines: RuleOverrides = {};
       for (const arg of flags.threshold ?? []) {
+        const key = arg.slice(0, Math.max(0, arg.indexOf("="))).trim();
+        if (DRIFT_RULES.some((r) => r.id === key || r.metric === key)) {
+          if (flags.reference === undefined) throw new UsageError(`--threshold ${arg}: a drift rule needs --reference`);
+          const [id, t] = parseCompareThreshold(arg);
+          driftLines[id] = { ...driftLines[id], ...t };
+          continue;
+        }
         const [id, t] = parseThresholdArg(arg);
         thresholds[id] = { ...thresholds[id], ...t };
       }
@@ -203,6 +224,10 @@ export function registerCheck(program: Command, ctx: CommandContext): Command {
         tolerances,
       });
       const baseline = await loadBaseline(flags.baseline, config);
+      const reference =
+        flags.reference !== undefined
+          ? await analyzeForCli(await resolveInputs(flags.reference), flags, ctx, { nearDup: 0, queries: 0 })
+          : undefined;
 
       const result = await checkFiles(judged, {
         settings,
@@ -217,7 +242,15 @@ export function registerCheck(program: Command, ctx: CommandContext): Command {
               `embcheck check: note: the baseline ${baseline.file} was saved from ${base.dims}-dim vectors (${base.path}), but ${a.info.path} has ${a.info.dims} dims: its numbers are compared anyway, though they come from another space\n`,
             );
           }
-          return a;
+          if (!reference) return a;
+          if (reference.info.dims !== a.info.dims) {
+            throw new UsageError(
+              `--reference ${reference.info.path} has ${reference.info.dims} dims but ${a.info.path} has ${a.info.dims}: drift needs one model's vectors`,
+            );
+          }
+          const drift = driftChecks(reference.profile.state, a.profile.state, driftLines, ctx.kernels(flags.threads));
+          const findings = sortFindings([...a.report.findings, ...drift.findings]);
+          return { ...a, report: { ...a.report, findings, verdict: verdictOf(findings) }, extraChecks: drift.checks };
         },
         // The terminal summary shows unreadable files itself; other formats get the line on stderr too.
         onInputError: (_file, e) => {

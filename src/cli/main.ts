@@ -9,6 +9,7 @@ import { setTempFileOwner } from "../io/write.js";
 import { VERSION } from "../version.js";
 import { registerApply } from "./apply.js";
 import { registerCheck } from "./check.js";
+import { registerCompare } from "./compare.js";
 import { type CliIO, EXIT, kernelsFactory } from "./context.js";
 import { registerFit } from "./fit.js";
 import { registerFix } from "./fix.js";
@@ -55,6 +56,7 @@ Examples:
   $ embcheck apply t.json queries.npy -o queries-fixed.npy
   $ embcheck report vectors.npy --format html -o report.html
   $ embcheck profile shards/ --shard 3/10 -o p3.profile   one part of a distributed pass (then merge)
+  $ embcheck compare reference.npy current.npy           drift between two sets (--paired, --leakage)
 
 Exit codes: 0 ok · 1 the gate failed (check) · 2 usage error · 3 unreadable input or internal error.
 Run "embcheck <command> --help" for a command's options.`,
@@ -67,6 +69,7 @@ Run "embcheck <command> --help" for a command's options.`,
   registerProfile(program, ctx);
   registerMerge(program, ctx);
   registerFit(program, ctx);
+  registerCompare(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -9,7 +9,7 @@ import { InputError } from "../errors.js";
 import type { InputSpec } from "../io/inputs.js";
 import type { Report } from "../report/types.js";
 import type { Baseline } from "./baseline.js";
-import { errorFile, type FileResult, type GateResult, gateFile, gateResult } from "./gate.js";
+import { errorFile, type FileResult, type GateCheck, type GateResult, gateFile, gateResult } from "./gate.js";
 import type { GateSettings } from "./settings.js";
 import type { Overrides } from "./thresholds.js";
 
@@ -17,7 +17,7 @@ import type { Overrides } from "./thresholds.js";
 export type Analyzer = (
   file: string | InputSpec,
   thresholds: Overrides,
-) => Promise<{ report: Report; evaluations: readonly Evaluation[] }>;
+) => Promise<{ report: Report; evaluations: readonly Evaluation[]; extraChecks?: readonly GateCheck[] }>;
 
 export interface GateFilesOptions {
   settings: GateSettings;
@@ -38,8 +38,8 @@ export async function gateFiles(
   const results: FileResult[] = [];
   for (const file of files) {
     try {
-      const { report, evaluations } = await analyzer(file, opts.settings.overrides);
-      results.push(gateFile(report, evaluations, opts.settings, opts.baseline));
+      const { report, evaluations, extraChecks } = await analyzer(file, opts.settings.overrides);
+      results.push(gateFile(report, evaluations, opts.settings, opts.baseline, extraChecks));
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       const label = typeof file === "string" ? file : file.label;

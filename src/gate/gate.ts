@@ -3,6 +3,7 @@
  * one file; several files → one result whose exit code is the worst. Pure.
  */
 
+import type { DriftRuleId } from "../compare/rules.js";
 import type { Evaluation } from "../detect/evaluate.js";
 import { sortFindings, verdictOf } from "../detect/findings.js";
 import { GATED_RULES, type GatedRuleId } from "../detect/registry.js";
@@ -23,8 +24,8 @@ export type CheckStatus = "pass" | "warn" | "fail" | "skipped";
 /** One check: a gated rule, or one baseline metric. */
 export interface GateCheck {
   kind: "rule" | "baseline";
-  /** The rule id, or "baseline-regression". */
-  id: GatedRuleId | typeof REGRESSION_ID;
+  /** The rule id (a drift rule's with `check --reference`), or "baseline-regression". */
+  id: GatedRuleId | DriftRuleId | typeof REGRESSION_ID;
   metric: string;
   status: CheckStatus;
   value: number | null;
@@ -89,6 +90,8 @@ export function gateFile(
   evaluations: readonly Evaluation[],
   settings: GateSettings,
   baseline?: { data: Baseline; file: string },
+  /** More checks judged elsewhere (the drift rules of `check --reference`), their findings in `report`. */
+  extraChecks: readonly GateCheck[] = [],
 ): FileResult {
   const byId = new Map(evaluations.map((e) => [e.rule.id, e]));
   const messages = new Map(report.findings.map((f) => [f.id, f.message]));
@@ -106,6 +109,7 @@ export function gateFile(
     return check;
   });
 
+  checks.push(...extraChecks);
   const findings = [...report.findings];
   if (baseline) {
     for (const c of compareBaseline(baseline.data, report, toleranceMap(settings))) {
