@@ -258,6 +258,11 @@ lines.push("");
 // the section bench/formats.mjs writes survives this rewrite
 const kept = existsSync(outFile) ? /<!-- FORMATS:[\s\S]*?<!-- \/FORMATS -->/.exec(readFileSync(outFile, "utf8")) : null;
 if (kept) lines.push(kept[0], "");
+// and so does bench/labels.mjs's
+const keptLabels = existsSync(outFile)
+  ? /<!-- LABELS:[\s\S]*?<!-- \/LABELS -->/.exec(readFileSync(outFile, "utf8"))
+  : null;
+if (keptLabels) lines.push(keptLabels[0], "");
 writeFileSync(outFile, `${lines.join("\n")}\n`);
 console.error(`wrote ${outFile}`);
 process.exit(0);

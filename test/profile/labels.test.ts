@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { analyze, profileMatrix } from "../../src/api.js";
+import { analyze, profile, profileMatrix } from "../../src/api.js";
 import type { Label } from "../../src/io/types.js";
 import { mulberry32 } from "../../src/linalg/random.js";
 import { referenceKernels } from "../../src/linalg/reference.js";
@@ -7,6 +7,7 @@ import { profileFromBytes, profileToBytes } from "../../src/profile/bytes.js";
 import { groupTotals, type LabelState } from "../../src/profile/labels.js";
 import { Profile } from "../../src/profile/profile.js";
 import { mergeState } from "../../src/profile/state.js";
+import { npyBytesF32 } from "../helpers/npy.js";
 
 // 5,000 × 128 rows (blocks of 1,024: blockRowsFor(128)) with 7 labels and some nulls.
 const N = 5000;
@@ -82,5 +83,23 @@ describe("labelled profiles merge", () => {
     const f = join(mkdtempSync(join(tmpdir(), "embcheck-lab-")), "p.embprof");
     writeFileSync(f, profileToBytes(whole.state, "test"));
     await expect(analyze(f, { labels: "x.txt", kernels })).rejects.toThrow(/its labels were measured/);
+  });
+
+  test("--shard with a label file takes each part's own labels: the parts merge to the one-pass sums", async () => {
+    const { writeFileSync, mkdtempSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(join(tmpdir(), "embcheck-lab-shard-"));
+    writeFileSync(join(dir, "x.npy"), npyBytesF32(data, N, D));
+    writeFileSync(join(dir, "y.txt"), labels.map((l) => (l === null ? "" : String(l))).join("\n") + "\n");
+    const opts = { labels: join(dir, "y.txt"), kernels, sampleSize: 512 };
+    const whole = (await profile(join(dir, "x.npy"), opts)).profile;
+    const parts = await Promise.all(
+      [0, 1, 2].map(
+        async (index) => (await profile(join(dir, "x.npy"), { ...opts, shard: { index, count: 3 } })).profile,
+      ),
+    );
+    const merged = mergeState(mergeState(parts[2].state, parts[0].state), parts[1].state);
+    expect(byLabel(merged.labels as LabelState)).toEqual(byLabel(whole.state.labels as LabelState));
   });
 });
