@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Ajv } from "ajv";
 import { describe, expect, test } from "vitest";
 import { runCli } from "./helpers.js";
 
@@ -23,6 +24,8 @@ describe("embcheck with labels", () => {
     expect(md.stdout).toMatch(/\| space \| 40 \|/);
     const json = JSON.parse((await runCli([...args, "--format", "json"])).stdout);
     expect(json.labels.groups).toBe(4);
+    const validate = new Ajv({ strict: true }).compile(JSON.parse(readFileSync("schema/report.schema.json", "utf8")));
+    expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
     expect(json.labels.perGroup.map((g: { label: string }) => g.label)).toEqual([
       "sports",
       "cooking",
