@@ -21,11 +21,13 @@ import { type GateFilesOptions, gateFiles } from "./gate/check.js";
 import type { GateCheck, GateResult } from "./gate/gate.js";
 import { openInput } from "./io/dataset.js";
 import { type InputSpec, resolveInputs } from "./io/inputs.js";
+import { type LabelSource, memoryLabels, openLabels, withLabels } from "./io/labels.js";
+import { labelsFromColumn } from "./io/labels-column.js";
 import { type MatrixInput, memorySource } from "./io/memory.js";
 import { withPairs } from "./io/pairs.js";
 import { isProfileFile, readProfileBytes } from "./io/profileFile.js";
 import { inputRows, openRowRange } from "./io/rowRange.js";
-import type { Chunk, EmbeddingSource, OpenOptions, SourceInfo } from "./io/types.js";
+import type { Chunk, EmbeddingSource, Label, OpenOptions, SourceInfo } from "./io/types.js";
 import { writeFileAtomic } from "./io/write.js";
 import type { Kernels } from "./linalg/backend.js";
 import { blockRowsFor } from "./profile/blockRows.js";
@@ -104,6 +106,15 @@ export interface AnalyzeOptions extends OpenOptions {
   precision?: Precision;
   /** Fed every raw chunk of the pass (`report --rows`): the null, NaN, Inf, zero and duplicate rows. */
   rows?: RowLedger;
+  /**
+   * A label per row (src/io/labels.ts): a .npy of integers or strings, a text file (one a line) or
+   * a CSV file (with `labelColumn`). The labels section measures the groups.
+   */
+  labels?: string;
+  /** The CSV column of `labels`; without `labels`, a scalar column of the (Arrow, Parquet) input itself. */
+  labelColumn?: string;
+  /** The most label groups tracked exactly; the rest are pooled (default 1024). */
+  maxGroups?: number;
 }
 
 export interface Analysis {
@@ -116,7 +127,10 @@ export interface Analysis {
 }
 
 /** Runs `fn` on the caller's kernels, or on kernels made (and closed) for this call. */
-async function withKernels<T>(opts: Omit<AnalyzeOptions, "pairs">, fn: (kernels: Kernels) => Promise<T>): Promise<T> {
+async function withKernels<T>(
+  opts: Pick<AnalyzeOptions, "kernels" | "threads">,
+  fn: (kernels: Kernels) => Promise<T>,
+): Promise<T> {
   if (opts.kernels) return fn(opts.kernels);
   const kernels = createKernels({ threads: opts.threads });
   try {
@@ -150,28 +164,46 @@ async function profileWith(
   opts: AnalyzeOptions,
   kernels: Kernels,
 ): Promise<{ info: SourceInfo; profile: Profile }> {
-  // with a row ledger, Arrow chunks keep their record batch, for the ledger's id column
-  const readOpts = opts.rows ? { ...opts, carryColumns: true } : opts;
-  const source = opts.shard ? await openShard(path, readOpts, opts.shard) : await openInput(path, readOpts, opts.stdin);
+  // with a row ledger, Arrow chunks keep their record batch, for the ledger's id column; a label
+  // column of the input comes with the batch too
+  const carry = opts.rows !== undefined || (opts.labelColumn !== undefined && opts.labels === undefined);
+  const readOpts = carry ? { ...opts, carryColumns: true } : opts;
+  const labels = opts.labels !== undefined ? await openLabels(opts.labels, { column: opts.labelColumn }) : undefined;
+  let source: EmbeddingSource | undefined;
   let pairs: EmbeddingSource | undefined;
   try {
+    source = opts.shard ? await openShard(path, readOpts, opts.shard) : await openInput(path, readOpts, opts.stdin);
     if (opts.pairs) pairs = await openInput(opts.pairs, {}, opts.stdin);
-    return await profileSource(source, pairs, opts, kernels);
+    return await profileSource(source, pairs, opts, kernels, labels);
   } finally {
-    await source.close();
+    await source?.close();
     await pairs?.close();
+    await labels?.close();
   }
+}
+
+/** The chunks with their labels: from a label file, or from a column of the input. */
+function labelled(
+  chunks: AsyncIterable<Chunk>,
+  source: EmbeddingSource,
+  opts: Pick<AnalyzeOptions, "labelColumn" | "shard">,
+  labels: LabelSource | undefined,
+): AsyncIterable<Chunk> {
+  if (labels) return withLabels(chunks, labels, opts.shard ? null : source.info.rows, opts.shard !== undefined);
+  if (opts.labelColumn !== undefined) return labelsFromColumn(chunks, opts.labelColumn, source.info.path);
+  return chunks;
 }
 
 /** Pass 1 over an opened source (and its positive partners). */
 async function profileSource(
   source: EmbeddingSource,
   pairs: EmbeddingSource | undefined,
-  opts: Omit<AnalyzeOptions, "pairs">,
+  opts: Omit<AnalyzeOptions, "pairs" | "labels">,
   kernels: Kernels,
+  labels?: LabelSource,
 ): Promise<{ info: SourceInfo; profile: Profile }> {
   {
-    const paired: AsyncIterable<Chunk> = pairs ? withPairs(source, pairs) : source;
+    const paired = labelled(pairs ? withPairs(source, pairs) : source, source, opts, labels);
     const shiftedChunks = opts.rowOffset && !opts.shard ? shifted(paired, opts.rowOffset) : paired;
     const chunks = opts.rows ? tap(shiftedChunks, opts.rows) : shiftedChunks;
     const p = await profileChunks(chunks, {
@@ -180,6 +212,7 @@ async function profileSource(
       seed: opts.seed,
       kernels,
       precision: opts.precision,
+      maxGroups: opts.maxGroups,
       onChunk: (rows) => opts.onProgress?.({ rows, bytesRead: source.bytesRead(), totalBytes: source.info.totalBytes }),
     });
     return { info: source.info, profile: p };
@@ -334,6 +367,11 @@ async function analyzeWith(
         `${saved} is a profile: its pairs were measured when it was made (embcheck profile --pairs)`,
       );
     }
+    if (opts.labels !== undefined || opts.labelColumn !== undefined) {
+      throw new UsageError(
+        `${saved} is a profile: its labels were measured when it was made (embcheck profile --labels)`,
+      );
+    }
     // a profile holds no vectors: the passes that read them again (near-duplicates, retrieval) are skipped
     return judge(() => profileFromFile(saved, kernels), opts, kernels, undefined, NO_REREAD, true);
   }
@@ -349,7 +387,7 @@ async function analyzeWith(
 /** Pass 1 by `run`, then metrics, findings and the report. */
 async function judge(
   run: () => Promise<{ info: SourceInfo; profile: Profile }>,
-  opts: Omit<AnalyzeOptions, "pairs"> & { pairs?: unknown },
+  opts: Omit<AnalyzeOptions, "pairs" | "labels"> & { pairs?: unknown; labels?: unknown },
   kernels: Kernels,
   pairs: string | undefined,
   reread: Reread,
@@ -388,9 +426,14 @@ export async function report(path: string | string[] | InputSpec, opts: AnalyzeO
 
 /** Options of reportMatrix / profileMatrix: those of a file, with the pairs in memory too. */
 export interface MatrixOptions
-  extends Omit<AnalyzeOptions, "pairs" | "stdin" | "key" | "column" | "pairColumn" | "carryColumns" | "reuseBuffers"> {
+  extends Omit<
+    AnalyzeOptions,
+    "pairs" | "stdin" | "key" | "column" | "pairColumn" | "carryColumns" | "reuseBuffers" | "labels" | "labelColumn"
+  > {
   /** Positive partners: row i of this matrix pairs with row i of the input (same row count). */
   pairs?: MatrixInput;
+  /** A label per row (same row count). */
+  labels?: readonly Label[];
   /** The report's `input.path` (default "(memory)"). */
   label?: string;
 }
@@ -410,7 +453,8 @@ export async function profileMatrix(
 function profileMatrixWith(input: MatrixInput, opts: MatrixOptions, kernels: Kernels) {
   const source = memorySource(input, opts.label, opts.chunkRows);
   const pairs = opts.pairs === undefined ? undefined : memorySource(opts.pairs, "(memory pairs)", opts.chunkRows);
-  return profileSource(source, pairs, opts, kernels);
+  const { labels, ...rest } = opts;
+  return profileSource(source, pairs, rest, kernels, labels ? memoryLabels(labels) : undefined);
 }
 
 /** Profile, metrics and findings of vectors in memory (see profileMatrix). */

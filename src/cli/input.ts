@@ -3,6 +3,7 @@ import { type Command, Option } from "commander";
 import { type AnalyzeOptions, analyze } from "../api.js";
 import { UsageError } from "../errors.js";
 import type { InputSpec } from "../io/inputs.js";
+import { MAX_GROUPS_LIMIT } from "../profile/labels.js";
 import { DEFAULT_SAMPLE_SIZE, PRECISIONS, type Precision } from "../profile/profile.js";
 import { type CommandContext, intOption } from "./context.js";
 import { progressLine } from "./progress.js";
@@ -18,6 +19,9 @@ export interface InputFlags {
   chunkRows?: number;
   threads?: number;
   precision?: Precision;
+  labels?: string;
+  labelColumn?: string;
+  maxGroups?: number;
 }
 
 /**
@@ -58,14 +62,43 @@ export function addReadOptions(cmd: Command, what = "the result"): Command {
     );
 }
 
-/** addReadOptions plus positive pairs (--pairs, --pair-column), for the commands that measure. */
+/** addReadOptions plus positive pairs (--pairs, --pair-column) and labels, for the commands that measure. */
 export function addInputOptions(cmd: Command): Command {
-  return addReadOptions(cmd)
+  return addLabelOptions(
+    addReadOptions(cmd)
+      .option(
+        "--pairs <file>",
+        "positive partners: row i of this file (or directory, or quoted glob) pairs with row i of the input",
+      )
+      .option("--pair-column <name>", "Arrow, Parquet: a second list column holding each row's positive partner"),
+  );
+}
+
+/** --labels, --label-column, --max-groups (src/io/labels.ts, the labels section). */
+export function addLabelOptions(cmd: Command): Command {
+  return cmd
     .option(
-      "--pairs <file>",
-      "positive partners: row i of this file (or directory, or quoted glob) pairs with row i of the input",
+      "--labels <file>",
+      "a label per row (class, language, source): a 1-D .npy of integers or strings, a text file with one label a line, or a CSV file with --label-column",
     )
-    .option("--pair-column <name>", "Arrow, Parquet: a second list column holding each row's positive partner");
+    .option(
+      "--label-column <name>",
+      "the CSV column of --labels; without --labels, a scalar column of the Arrow or Parquet input holding the labels",
+    )
+    .option(
+      "--max-groups <n>",
+      "label groups tracked exactly (the rest are pooled into one)",
+      intOption("--max-groups", 1, MAX_GROUPS_LIMIT),
+    );
+}
+
+/** The analysis options of the label flags. */
+export function labelOptions(flags: Pick<InputFlags, "labels" | "labelColumn" | "maxGroups">): Partial<AnalyzeOptions> {
+  return {
+    ...(flags.labels !== undefined ? { labels: flags.labels } : {}),
+    ...(flags.labelColumn !== undefined ? { labelColumn: flags.labelColumn } : {}),
+    ...(flags.maxGroups !== undefined ? { maxGroups: flags.maxGroups } : {}),
+  };
 }
 
 /** Runs pass 1 and the metrics for `file`, with a progress line on a TTY stderr. */
@@ -92,6 +125,7 @@ export async function analyzeForCli(
       precision: flags.precision,
       stdin: io.stdin,
       onProgress: (p) => progress.update(p),
+      ...labelOptions(flags),
       ...extra,
     });
   } finally {

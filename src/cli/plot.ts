@@ -26,7 +26,7 @@ export const PROJECTION_OPTION = () =>
 
 /** Checks what can be checked before reading: --color-by needs a file (it is read twice). */
 export function checkMapFlags(file: string, flags: MapFlags): void {
-  if (flags.colorBy !== undefined && file === "-") {
+  if (flags.colorBy !== undefined && flags.colorBy !== "label" && file === "-") {
     throw new UsageError("--color-by reads the input a second time, so it needs a file, not stdin");
   }
 }
@@ -44,7 +44,9 @@ export async function sampleMapForCli(
 ): Promise<SampleMap> {
   const { info, profile, report } = analysis;
   const notArrow = (info.files ?? [{ path: file, format: info.format }]).find((f) => !ARROW.includes(f.format));
-  if (flags.colorBy !== undefined && notArrow) {
+  // with labels, the map is coloured by them unless --color-by names a column
+  const labels = profile.labels;
+  if (flags.colorBy !== undefined && notArrow && !(labels && flags.colorBy === "label")) {
     throw new UsageError(
       `--color-by needs an Arrow input with a column "${flags.colorBy}"; ${notArrow.path} is ${notArrow.format}`,
     );
@@ -59,13 +61,25 @@ export async function sampleMapForCli(
   const parts = arrowParts(file, info);
   if (parts.length > 0) {
     const optional = ID_COLUMNS.filter((c) => c !== info.column);
+    const byColumn = flags.colorBy !== undefined && !(labels && flags.colorBy === "label");
     const cols = await columnsAt(parts, map.indices, {
-      required: flags.colorBy !== undefined ? [flags.colorBy] : [],
+      required: byColumn && flags.colorBy !== undefined ? [flags.colorBy] : [],
       optional,
     });
     const idName = optional.find((c) => cols.has(c));
     if (idName !== undefined) map.ids = (cols.get(idName) ?? []).map((v) => (v === null ? null : String(v)));
-    if (flags.colorBy !== undefined) map.colorBy = { name: flags.colorBy, values: cols.get(flags.colorBy) ?? [] };
+    if (byColumn && flags.colorBy !== undefined) {
+      map.colorBy = { name: flags.colorBy, values: cols.get(flags.colorBy) ?? [] };
+    }
+  }
+  if (labels && !map.colorBy) {
+    map.colorBy = {
+      name: "label",
+      values: Array.from(map.indices, (row) => {
+        const g = labels.groups[labels.sampled.get(row) ?? -1];
+        return g && !g.pooled ? g.label : g ? "(other)" : null;
+      }),
+    };
   }
   report.timing.map = (performance.now() - t0) / 1000;
   return map;

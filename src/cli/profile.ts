@@ -16,7 +16,7 @@ import { parseShard } from "../profile/shard.js";
 import { rangesOverlap } from "../profile/state.js";
 import { formatCount } from "../text/format.js";
 import { type CommandContext, EXIT, intOption } from "./context.js";
-import { addReadOptions, type InputFlags } from "./input.js";
+import { addLabelOptions, addReadOptions, type InputFlags, labelOptions } from "./input.js";
 import { progressLine } from "./progress.js";
 
 interface ProfileFlags extends InputFlags {
@@ -76,7 +76,7 @@ export function registerProfile(program: Command, ctx: CommandContext): Command 
     .option("--force", "overwrite an existing output file")
     .option("--pairs <file>", "positive partners: row i of this file pairs with row i of the input")
     .option("--pair-column <name>", "Arrow, Parquet: a second list column holding each row's positive partner");
-  addReadOptions(cmd)
+  addLabelOptions(addReadOptions(cmd))
     .addHelpText("after", PROFILE_EXAMPLES)
     .action(async (inputs: string[], flags: ProfileFlags) => {
       const { io } = ctx;
@@ -87,7 +87,8 @@ export function registerProfile(program: Command, ctx: CommandContext): Command 
       if (flags.pairs && flags.pairColumn) throw new UsageError("give --pairs or --pair-column, not both");
       const spec = await resolveInputs(inputs);
       const pairs = flags.pairs !== undefined ? await resolveInputs(flags.pairs) : undefined;
-      checkOutput(flags.output, [...spec.files, ...(pairs?.files ?? [])], Boolean(flags.force));
+      const labelFile = flags.labels !== undefined ? [flags.labels] : [];
+      checkOutput(flags.output, [...spec.files, ...(pairs?.files ?? []), ...labelFile], Boolean(flags.force));
       const progress = progressLine(io.stderr, spec.label === "-" ? "stdin" : spec.label, Boolean(io.stderr.isTTY));
       let result: Awaited<ReturnType<typeof profile>>;
       try {
@@ -105,6 +106,7 @@ export function registerProfile(program: Command, ctx: CommandContext): Command 
           rowOffset: flags.rowOffset,
           shard,
           onProgress: (p) => progress.update(p),
+          ...labelOptions(flags),
         });
       } finally {
         progress.done();

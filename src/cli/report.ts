@@ -123,14 +123,17 @@ export function registerReport(program: Command, ctx: CommandContext): Command {
     )
     .option("--map", "terminal format: draw the 2-D map of the sample after the report (html always has it)")
     .addOption(PROJECTION_OPTION())
-    .option("--color-by <name>", "html, Arrow input: colour the map by this column (e.g. a label or language)")
+    .option(
+      "--color-by <name>",
+      "html, Arrow input: colour the map by this column (e.g. a language); with --labels or --label-column the map is coloured by the labels",
+    )
     .option("--no-color", "no colours (also NO_COLOR=1, or when stdout is not a terminal)")
     .addHelpText("after", EXAMPLES)
     .action(async (inputs: string[], flags: ReportFlags) => {
       const { io } = ctx;
       const input = await resolveInputs(inputs);
       const pairs = flags.pairs !== undefined ? await resolveInputs(flags.pairs) : undefined;
-      const read = [...input.files, ...(pairs?.files ?? [])];
+      const read = [...input.files, ...(pairs?.files ?? []), ...(flags.labels !== undefined ? [flags.labels] : [])];
       const toStdout = flags.output === undefined || flags.output === "-";
       checkOneStdout(
         { "--save-baseline": flags.saveBaseline, "--rows": flags.rows },

@@ -11,6 +11,7 @@ import { cosine } from "./sections/cosine.js";
 import { hubness } from "./sections/hubness.js";
 import { integrity } from "./sections/integrity.js";
 import { intrinsicDimensionSection } from "./sections/intrinsic.js";
+import { labels } from "./sections/labels.js";
 import { nearDuplicates } from "./sections/neardup.js";
 import { norms } from "./sections/norms.js";
 import { outliers } from "./sections/outliers.js";
@@ -78,6 +79,7 @@ export const DEFAULT_SECTIONS = [
   intrinsicDimensionSection,
   retrieval,
   nearDuplicates,
+  labels,
 ] as const;
 export type DefaultSections = typeof DEFAULT_SECTIONS;
 

@@ -25,7 +25,12 @@ export interface Chunk {
    * the embedding column's index, so a writer can carry the other columns through.
    */
   arrow?: ArrowRows;
+  /** The rows' labels (`--labels`, `--label-column`; src/io/labels.ts), null for a null label. */
+  labels?: Label[];
 }
+
+/** A row's label: text, an integer, or null (a null label is a group of its own). */
+export type Label = string | number | null;
 
 export interface ArrowRows {
   batch: RecordBatch;

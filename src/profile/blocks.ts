@@ -6,7 +6,7 @@
  * from them, and so `fix`'s output) are bit-identical for any --chunk-rows and any reader.
  */
 import { InputError } from "../errors.js";
-import type { Chunk } from "../io/types.js";
+import type { Chunk, Label } from "../io/types.js";
 import type { FloatArray, Matrix } from "../linalg/matrix.js";
 import { blockRowsFor } from "./blockRows.js";
 import type { Profile } from "./profile.js";
@@ -56,6 +56,8 @@ export class BlockFeeder {
   private readonly rows = new Buffer();
   private readonly pairs = new Buffer();
   private withPairs = false;
+  /** The buffered rows' labels, when the chunks carry labels. */
+  private labels: Label[] | null = null;
   private filled = 0;
   private offset: number | null = null;
 
@@ -88,12 +90,17 @@ export class BlockFeeder {
         this.addBlock(
           sliceRows(chunk.matrix, chunk.nulls, r, take),
           pair && sliceRows(pair.matrix, pair.nulls, r, take),
+          chunk.labels?.slice(r, r + take),
         );
         r += take;
         continue;
       }
       this.rows.copy(chunk.matrix, chunk.nulls, r, take, this.filled, this.blockRows);
       if (pair) this.pairs.copy(pair.matrix, pair.nulls, r, take, this.filled, this.blockRows);
+      if (chunk.labels) {
+        this.labels ??= new Array(this.blockRows);
+        for (let i = 0; i < take; i++) this.labels[this.filled + i] = chunk.labels[r + i];
+      }
       this.filled += take;
       r += take;
       if (this.filled === room) this.flush();
@@ -104,7 +111,11 @@ export class BlockFeeder {
   flush(): void {
     if (this.filled === 0) return;
     const cols = this.profile.dims;
-    this.addBlock(this.rows.view(this.filled, cols), this.withPairs ? this.pairs.view(this.filled, cols) : null);
+    this.addBlock(
+      this.rows.view(this.filled, cols),
+      this.withPairs ? this.pairs.view(this.filled, cols) : null,
+      this.labels?.slice(0, this.filled),
+    );
     this.filled = 0;
     this.rows.anyNull = false;
     this.pairs.anyNull = false;
@@ -113,10 +124,12 @@ export class BlockFeeder {
   private addBlock(
     rows: { matrix: Matrix; nulls?: Uint8Array },
     pair: { matrix: Matrix; nulls?: Uint8Array } | null | undefined,
+    labels?: Label[],
   ): void {
     const c: Chunk = { matrix: rows.matrix, rowOffset: this.offset ?? 0 };
     if (rows.nulls) c.nulls = rows.nulls;
     if (pair) c.pair = pair;
+    if (labels) c.labels = labels;
     this.profile.add(c);
     this.offset = (this.offset ?? 0) + rows.matrix.rows;
   }

@@ -16,6 +16,7 @@ import { InputError } from "../errors.js";
 import { rowHash } from "../linalg/hash.js";
 import { blockRowsFor } from "./blockRows.js";
 import { HashSet64 } from "./hashset.js";
+import { type LabelsHeader, labelArrays, labelsFrom } from "./labelBytes.js";
 import type { Moments } from "./moments.js";
 import { BottomKSample } from "./sample.js";
 import { PRECISIONS, type Precision, type ProfileState } from "./state.js";
@@ -69,6 +70,8 @@ export interface ProfileHeader {
   rangeValid: number[];
   /** What was profiled (the input's label, format, stored dtype); "mixed" parts after merges. */
   source: ProfileSource | null;
+  /** The labels' part (src/profile/labelBytes.ts); absent for a profile made without labels. */
+  labels?: LabelsHeader;
   arrays: ArrayEntry[];
   /** rowHash of the data's 32-bit words, as two hex uint32. */
   checksum: [string, string];
@@ -91,6 +94,8 @@ export function profileToBytes(s: ProfileState, toolVersion: string, source: Pro
     ["sampleValues", sample.values],
     ...momentArrays(s.moments, d),
   ];
+  const labels = s.labels ? labelArrays(s.labels, sample.indices) : null;
+  if (labels) arrays.push(...labels.arrays);
   const table: ArrayEntry[] = [];
   let offset = 0;
   for (const [name, a] of arrays) {
@@ -125,6 +130,7 @@ export function profileToBytes(s: ProfileState, toolVersion: string, source: Pro
     ranges: [...s.ranges],
     rangeValid: [...s.rangeValid],
     source,
+    ...(labels ? { labels: labels.header } : {}),
     arrays: table,
     checksum: checksumOf(data),
   };
@@ -195,6 +201,9 @@ export function profileFromBytes(bytes: Uint8Array, file?: string): ProfileState
     alignPairs: h.alignPairs,
     ranges: [...h.ranges],
     rangeValid: [...h.rangeValid],
+    labels: h.labels
+      ? labelsFrom(h.labels, d, h.blockRows, (name, length) => get(name, "<u4", length) as Uint32Array, f64, fail)
+      : null,
   };
 }
 

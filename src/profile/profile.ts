@@ -5,12 +5,13 @@
  * (counts, norms, duplicate set, sample, pairs) stays here.
  */
 import { InputError } from "../errors.js";
-import type { Chunk } from "../io/types.js";
+import type { Chunk, Label } from "../io/types.js";
 import { type Kernels, ROW_INF, ROW_NAN, ROW_ZERO } from "../linalg/backend.js";
 import { rowPriority } from "../linalg/hash.js";
 import type { FloatArray } from "../linalg/matrix.js";
 import { referenceKernels } from "../linalg/reference.js";
 import type { HashSet64 } from "./hashset.js";
+import { DEFAULT_MAX_GROUPS, emptyLabelState, groupOf, type LabelState, NodeBuilder, pushNode } from "./labels.js";
 import { emptyMoments, type Moments, pushMoments } from "./moments.js";
 import type { BottomKSample } from "./sample.js";
 import {
@@ -42,6 +43,8 @@ export interface ProfileOptions extends StateOptions {
   kernels?: Kernels;
   /** The most bytes the d × d state may take (default MAX_STATE_BYTES; see covarianceStateBytes). */
   maxStateBytes?: number;
+  /** Labelled rows: the most groups tracked, the rest pooled (default 1024; src/profile/labels.ts). */
+  maxGroups?: number;
 }
 
 /**
@@ -85,6 +88,14 @@ export class Profile {
     this.state = state;
     this.kernels = kernels;
     this.chunkMean = new Float64Array(state.dims);
+    this.maxGroups = opts.maxGroups ?? DEFAULT_MAX_GROUPS;
+  }
+
+  private readonly maxGroups: number;
+
+  /** The labels' state, made with the first labelled chunk (null: no labels). */
+  get labels(): LabelState | null {
+    return this.state.labels ?? null;
   }
 
   /** A Profile over an existing state (a loaded profile file), to add to or merge into. */
@@ -190,8 +201,14 @@ export class Profile {
     const scan = this.kernels.scanBlock(data, n, d);
     ensureNorms(s, s.validRows + n);
     const sample = s.sample;
+    const labels = chunk.labels;
+    if (labels) s.labels ??= emptyLabelState(d, s.blockRows, this.maxGroups);
+    const lab = labels ? (s.labels as LabelState) : null;
+    const groups = lab ? new NodeBuilder(d, chunk.rowOffset, chunk.rowOffset + n) : null;
     let k = 0;
     for (let r = 0; r < n; r++) {
+      const gid = lab ? groupOf(lab, (labels as Label[])[r]) : -1;
+      if (lab) lab.rows[gid]++;
       if (chunk.nulls?.[r]) {
         s.nullRows++;
         continue;
@@ -207,7 +224,14 @@ export class Profile {
         const gi = chunk.rowOffset + r;
         const p = rowPriority(s.seed, gi);
         const base = r * d;
-        if (sample.accepts(p, gi)) sample.offer(p, gi, data, base);
+        if (sample.accepts(p, gi)) {
+          sample.offer(p, gi, data, base);
+          lab?.sampled.set(gi, gid);
+        }
+        if (lab) {
+          lab.valid[gid]++;
+          groups?.addRow(gid, data, base, norm);
+        }
         scan.idx[k] = r;
         scan.norms[k] = norm;
         k++;
@@ -223,6 +247,7 @@ export class Profile {
       node.n = k;
     }
     pushMoments(s.moments, node, s.blockRows);
+    if (lab && groups) pushNode(lab, groups.node());
     addRange(s, chunk.rowOffset, chunk.rowOffset + n, k);
     return this;
   }

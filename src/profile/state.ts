@@ -14,6 +14,7 @@
 import { UsageError } from "../errors.js";
 import { blockRowsFor } from "./blockRows.js";
 import { HashSet64 } from "./hashset.js";
+import { type LabelState, mergeLabels } from "./labels.js";
 import { type Moments, normalize, totalMoments } from "./moments.js";
 import { BottomKSample } from "./sample.js";
 
@@ -53,6 +54,8 @@ export interface ProfileState {
    * range, so a merge puts the norms in global row order and their sums keep one-pass bits.
    */
   rangeValid: number[];
+  /** Per-group sums of labelled rows (src/profile/labels.ts); absent or null without labels. */
+  labels?: LabelState | null;
 }
 
 export interface StateOptions {
@@ -220,6 +223,9 @@ export function mergeState(a: ProfileState, b: ProfileState): ProfileState {
   if (b.seed !== a.seed || b.sampleSize !== a.sampleSize) {
     throw new UsageError("cannot merge profiles made with different --seed or --sample");
   }
+  if ((a.labels ? 1 : 0) + (b.labels ? 1 : 0) === 1 && (a.labels ? b.rows : a.rows) > 0) {
+    throw new UsageError("cannot merge a profile made with labels and one made without (--labels, --label-column)");
+  }
   const na = a.validRows;
   if (b.precision === "mixed") a.precision = "mixed";
   a.rows += b.rows;
@@ -237,5 +243,6 @@ export function mergeState(a: ProfileState, b: ProfileState): ProfileState {
   a.moments = list;
   a.sample.mergeFrom(b.sample);
   a.alignPairs += b.alignPairs;
+  if (b.labels) a.labels = a.labels ? mergeLabels(a.labels, b.labels) : b.labels;
   return a;
 }

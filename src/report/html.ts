@@ -11,6 +11,7 @@
 import { sortFindings } from "../detect/findings.js";
 import { DEFAULT_REGISTRY, type Registry } from "../detect/registry.js";
 import type { Stat } from "../detect/section.js";
+import { labelGroupTable } from "../detect/sections/labels.js";
 import type { ReportHead } from "../detect/types.js";
 import { formatCount, formatNumber } from "./format.js";
 import {
@@ -63,6 +64,7 @@ export async function renderHtml(report: Report, opts: HtmlOptions = {}): Promis
     header(report),
     findingsSection(report),
     numbersSection(report),
+    labelsSection(report),
     `<section class="charts">`,
     figure("norms", "Norms", normsCaption(report), norms),
     figure("cosine", "Pairwise cosine", cosineCaption(report), cosine),
@@ -192,6 +194,15 @@ function numbersSection(r: Report): string {
       `<div class="stat"><div class="label">${esc(s.label)}</div><div class="value">${esc(s.value)}</div><div class="note">${esc(s.note)}</div></div>`,
   );
   return `<section id="numbers" class="stats">${cards.join("")}</section>`;
+}
+
+/** The label groups' table (the labels section), or "" without labels. */
+function labelsSection(r: Report): string {
+  if (!r.labels) return "";
+  const { headers, rows } = labelGroupTable(r.labels);
+  const head = headers.map((h) => `<th>${esc(h)}</th>`).join("");
+  const body = rows.map((row) => `<tr>${row.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`).join("");
+  return `<section id="labels"><h2>Label groups</h2><table class="compare"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></section>`;
 }
 
 function comparisonTable(before: Report, after: Report): string {

@@ -104,7 +104,15 @@ describe("the fixture table: finding codes and exit codes", () => {
     const r = await checkJson([`${S}/queries.npy`, "--pairs", `${S}/docs-shuffled.npy`]);
     expect(r.code).toBe(1);
     expect(r.codes[0]).toEqual(["nan-rows", "alignment-no-better-than-random", "poor-alignment"]);
-    expect(r.result!.files[0].checks.filter((c) => c.status === "skipped")).toEqual([]);
+    // only the label rules are skipped (no --labels)
+    expect(r.result!.files[0].checks.filter((c) => c.status === "skipped").map((c) => c.id)).toEqual([
+      "label-imbalance",
+      "label-dominant",
+      "label-tiny-group",
+      "label-collapsed-group",
+      "label-silhouette",
+      "label-knn-accuracy",
+    ]);
   });
 });
 
@@ -268,7 +276,8 @@ describe("output files and the GitHub step summary", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^FAIL {2}fixtures\/scenarios\/collapsed.npy/);
     const root = parseXml(readFileSync(out, "utf8"));
-    expect(root.attrs).toMatchObject({ tests: "14", failures: "1", skipped: "2" });
+    // 20 gated rules: the 2 alignment and 6 label rules skipped without pairs and labels
+    expect(root.attrs).toMatchObject({ tests: "20", failures: "1", skipped: "8" });
   });
 
   test("with GITHUB_STEP_SUMMARY set, a Markdown summary is appended to that file", async () => {

@@ -129,6 +129,7 @@ describe("a section registered beside report@1's", () => {
       "intrinsicDimension",
       "retrieval",
       "nearDuplicates",
+      "labels",
       "maxNormRatio",
     ]);
   });
@@ -183,6 +184,13 @@ describe("buildRegistry", () => {
       "alignment-no-better-than-random",
       "hubness",
       "knn-outliers",
+      "label-imbalance",
+      "label-dominant",
+      "label-tiny-group",
+      "label-collapsed-group",
+      "label-silhouette",
+      "label-knn-accuracy",
+      "label-groups-pooled",
     ]);
   });
 });

@@ -13,6 +13,7 @@ export const DOCUMENTED_NULLS = [
   /^alignment$/, // no pairs given
   /^retrieval$/, // no pairs given, or input or pairs from stdin (METRICS.md § Retrieval)
   /^nearDuplicates$/, // standard input (cannot be read twice) or --near-dup 0 (METRICS.md § Near-duplicates)
+  /^labels$/, // no labels given (METRICS.md § Labels)
   /^timing\./,
   /^findings\[\d+\]\.threshold$/, // an info finding has no warn/fail line
 ];

@@ -41,8 +41,8 @@ describe("evaluate", () => {
         sorted(evaluations.filter((e) => e.status !== "pass").map((e) => [e.rule.id, e.status, e.value, e.threshold])),
         s,
       ).toEqual(sorted(report.findings.map((f) => [f.id, f.severity, f.value, f.threshold])));
-      // Alignment rules apply only with pairs.
-      expect(evaluations.filter((e) => e.lines !== null).length, s).toBe(GATED_RULES.length - 2);
+      // Alignment rules apply only with pairs, the 6 gated label rules only with labels.
+      expect(evaluations.filter((e) => e.lines !== null).length, s).toBe(GATED_RULES.length - 8);
     }
   });
 
@@ -115,8 +115,8 @@ describe("JUnit XML", () => {
     expect(suites.map((s) => s.attrs.name)).toEqual(["healthy.npy", "collapsed.npy", "missing.npy"]);
     for (const s of suites.slice(0, 2)) {
       const cases = children(s, "testcase");
-      // 14 gated rules + 8 baseline metrics.
-      expect(cases).toHaveLength(22);
+      // 20 gated rules (6 of them the labels') + 8 baseline metrics.
+      expect(cases).toHaveLength(28);
       expect(Number(s.attrs.tests)).toBe(cases.length);
       const count = (n: string) => cases.filter((c) => children(c, n).length > 0).length;
       expect(Number(s.attrs.failures)).toBe(count("failure"));
@@ -125,7 +125,7 @@ describe("JUnit XML", () => {
     }
     const total = (k: string) => suites.reduce((n, s) => n + Number(s.attrs[k]), 0);
     for (const k of ["tests", "failures", "errors", "skipped"]) expect(Number(root.attrs[k]), k).toBe(total(k));
-    expect(root.attrs).toMatchObject({ tests: "45", failures: "4", errors: "1", skipped: "6" });
+    expect(root.attrs).toMatchObject({ tests: "57", failures: "4", errors: "1", skipped: "18" });
   });
 
   test("a failure carries the value and the threshold; a warning below --fail-on is only told", () => {

@@ -124,6 +124,7 @@ export const sampleReport: Report = {
   },
   retrieval: null,
   nearDuplicates: null,
+  labels: null,
   intrinsicDimension: { twoNN: 21.8741, sampleRows: 2000, fitted: 1800, discard: 0.1, duplicates: 4 },
   sample: { rows: 2000, seed: 0 },
   findings: [
