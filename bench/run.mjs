@@ -258,6 +258,11 @@ lines.push("");
 // the section bench/formats.mjs writes survives this rewrite
 const kept = existsSync(outFile) ? /<!-- FORMATS:[\s\S]*?<!-- \/FORMATS -->/.exec(readFileSync(outFile, "utf8")) : null;
 if (kept) lines.push(kept[0], "");
+// and so does the one bench/startup.mjs writes
+const startup = existsSync(outFile)
+  ? /<!-- STARTUP:[\s\S]*?<!-- \/STARTUP -->/.exec(readFileSync(outFile, "utf8"))
+  : null;
+if (startup) lines.push(startup[0], "");
 writeFileSync(outFile, `${lines.join("\n")}\n`);
 console.error(`wrote ${outFile}`);
 process.exit(0);
