@@ -143,6 +143,20 @@ describe("embcheck report: near-duplicates", () => {
     expect(nd.examples[0].rows).toEqual([43, 71, 114, 155, 205, 402, 464, 680]);
   });
 
+  test.each(["fixtures/sample/glove-6b-100d-top3000.npy", "fixtures/scenarios/dirty.npy"])(
+    "%s: read from the row sample when it holds every valid row, the same as read from the file again",
+    async (file) => {
+      const json = async (args: string[]) =>
+        JSON.parse((await runCli(["report", file, "--format", "json", ...args])).stdout);
+      const all = await json(["--sample", "100000"]); // every valid row sampled: the passes read the sample
+      const part = await json(["--sample", "500"]); // the file read twice more
+      expect(all.sample.rows).toBe(all.integrity.validRows);
+      expect(part.sample.rows).toBeLessThan(part.integrity.validRows);
+      expect(all.nearDuplicates).toEqual(part.nearDuplicates);
+      expect(all.nearDuplicates.rows).toBeGreaterThan(0);
+    },
+  );
+
   test("the dirty scenario's exact copies are near-duplicates; --near-dup 0 skips the section", async () => {
     const a = JSON.parse((await runCli(["report", "fixtures/scenarios/dirty.npy", "--format", "json"])).stdout);
     expect(a.nearDuplicates.tau).toBe(0.98);
