@@ -5,11 +5,15 @@
 // Not a test: nothing here asserts.
 //
 //   node bench/startup.mjs [--runs 20] [--bin bin/embcheck.js] [--peer OTHER/bin/embcheck.js] [--modules]
+//                          [--write [--out bench/RESULTS.md] [--peer-label TEXT] [--note TEXT]]
 //   (--peer: the same commands with another build, e.g. an older release installed from its
-//   tarball, in the same round-robin; --modules: also the cost of importing each heavy dependency)
+//   tarball, in the same round-robin; --modules: also the cost of importing each heavy dependency;
+//   --write: the table replaces the section between the STARTUP markers of bench/RESULTS.md,
+//   which bench/run.mjs keeps when it rewrites the file; without markers it replaces the
+//   "## Start-up" section, or is appended)
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -98,14 +102,61 @@ const median = (xs) => {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const base = median(times.get("node -e 0"));
-console.log(`${RUNS} runs each, round-robin; load average ${load0.toFixed(2)} → ${loadavg()[0].toFixed(2)}`);
+const load1 = loadavg()[0];
+const out = [];
+out.push(`${RUNS} runs each, round-robin; load average ${load0.toFixed(2)} → ${load1.toFixed(2)}`);
 const cpuBase = cpu.get("node -e 0").length ? median(cpu.get("node -e 0")) : Number.NaN;
-console.log("| command | wall median ms | wall min ms | wall × node -e 0 | CPU median ms | CPU × node -e 0 |");
-console.log("|---|---|---|---|---|---|");
+const table = [
+  "| command | wall median ms | wall min ms | wall × node -e 0 | CPU median ms | CPU × node -e 0 |",
+  "|---|---|---|---|---|---|",
+];
 for (const [name, xs] of times) {
   const m = median(xs);
   const c = cpu.get(name).length ? median(cpu.get(name)) : Number.NaN;
-  console.log(
+  table.push(
     `| ${name} | ${m.toFixed(0)} | ${Math.min(...xs).toFixed(0)} | ${(m / base).toFixed(2)} | ${c.toFixed(0)} | ${(c / cpuBase).toFixed(2)} |`,
   );
+}
+console.log([...out, ...table].join("\n"));
+
+if (argv.includes("--write")) {
+  const BEGIN = "<!-- STARTUP: bench/startup.mjs writes this section -->";
+  const END = "<!-- /STARTUP -->";
+  const outFile = opt("out", join(ROOT, "bench", "RESULTS.md"));
+  const peerLabel = opt("peer-label", PEER);
+  const note = opt("note", null);
+  const args = argv.filter(
+    (a, i) =>
+      !["--write", "--out", "--note", "--peer-label"].includes(a) &&
+      !["--out", "--note", "--peer-label"].includes(argv[i - 1]),
+  );
+  const section = [
+    BEGIN,
+    "",
+    `## Start-up (bench/startup.mjs), ${new Date().toISOString().slice(0, 10)}, issue 19`,
+    "",
+    `\`node bench/startup.mjs ${args.join(" ")}\`: the commands round-robin, so every one sees the same load; ` +
+      `load average ${load0.toFixed(2)} → ${load1.toFixed(2)} on ${availableParallelism()} cores. ` +
+      "Targets (issue 19, idle machine): `--version` ≤ 150 ms, the 1,000 × 64 report ≤ 400 ms; under load read the ratios to `node -e 0`." +
+      (PEER ? ` peer: ${peerLabel}.` : ""),
+    "",
+    ...table,
+    ...(note ? ["", note] : []),
+    "",
+    END,
+  ].join("\n");
+  const old = existsSync(outFile) ? readFileSync(outFile, "utf8") : "# Benchmark results\n";
+  let next;
+  const a = old.indexOf(BEGIN);
+  const b = old.indexOf(END);
+  if (a >= 0 && b > a) next = old.slice(0, a) + section + old.slice(b + END.length);
+  else {
+    // the hand-written section of earlier rounds: from its heading to the next one
+    const h = old.indexOf("## Start-up (bench/startup.mjs)");
+    const e = h >= 0 ? old.indexOf("\n## ", h + 1) : -1;
+    next =
+      h >= 0 ? old.slice(0, h) + section + (e >= 0 ? `\n${old.slice(e)}` : "\n") : `${old.trimEnd()}\n\n${section}\n`;
+  }
+  writeFileSync(outFile, next);
+  console.error(`wrote the start-up section of ${outFile}`);
 }

@@ -262,11 +262,29 @@ async function nearDuplicatesWith(
 ): Promise<NearDuplicateMetrics | null> {
   const tau = opts.nearDup ?? NEAR_DUP_TAU;
   if (tau === 0 || !reread.can(false)) return null;
-  const open = async () => {
-    const { source } = await reread.open(false);
-    return { chunks: source, close: () => source.close() };
-  };
+  // the row sample holds every valid row of a small input: the passes read it, not the file
+  // again (the same rows, ids and float64 values, so the same result; issue 19, start-up)
+  const open =
+    p.sample.size === p.validRows
+      ? async () => ({ chunks: sampleChunks(p), close: async () => {} })
+      : async () => {
+          const { source } = await reread.open(false);
+          return { chunks: source, close: () => source.close() };
+        };
   return nearDuplicatePasses(open, p.dims, p.validRows, kernels, tau, p.seed);
+}
+
+/** The row sample as chunks of consecutive global rows (the gaps are invalid rows: no chunk holds them). */
+async function* sampleChunks(p: Profile): AsyncGenerator<Chunk> {
+  const { indices, values } = p.sample.rowsByIndex();
+  const d = p.dims;
+  let start = 0;
+  for (let i = 1; i <= indices.length; i++) {
+    if (i < indices.length && indices[i] === indices[i - 1] + 1) continue;
+    const rows = i - start;
+    yield { matrix: { rows, cols: d, data: values.subarray(start * d, i * d) }, rowOffset: indices[start] };
+    start = i;
+  }
 }
 
 /**

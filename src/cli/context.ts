@@ -19,31 +19,42 @@ export interface CommandContext {
   setExit(code: number): void;
   /**
    * The kernels of this command, made on first use (threads: --threads, else EMBCHECK_THREADS,
-   * else every core; EMBCHECK_KERNELS=reference|simd|relaxed forces a backend) and closed when the
-   * command ends.
+   * else 1 for an input of at most SMALL_INPUT_BYTES when its size is given, else every core;
+   * EMBCHECK_KERNELS=reference|simd|relaxed forces a backend) and closed when the command ends.
    */
-  kernels(threads?: number): Kernels;
+  kernels(threads?: number, inputBytes?: number | null): Kernels;
 }
 
-/** The kernel options a command runs with: --threads, then the environment. */
-export function kernelOptions(env: CliIO["env"], threads?: number): KernelOptions {
+/**
+ * Inputs up to this size (512 KiB: 1,000 × 128 float32) run the kernels on the calling thread
+ * alone: starting a worker costs more than it saves there (issue 19, bench/startup.mjs). The
+ * numbers do not change: every result is the same for any thread count ≥ 1.
+ */
+export const SMALL_INPUT_BYTES = 512 * 1024;
+
+/** The kernel options a command runs with: --threads, then the environment, then the input's size. */
+export function kernelOptions(env: CliIO["env"], threads?: number, inputBytes?: number | null): KernelOptions {
   const fromEnv = Number(env.EMBCHECK_THREADS);
   const backend = env.EMBCHECK_KERNELS;
   if (backend !== undefined && backend !== "" && !(BACKEND_CHOICES as readonly string[]).includes(backend)) {
     throw new UsageError(`EMBCHECK_KERNELS must be one of ${BACKEND_CHOICES.join(", ")}, got "${backend}"`);
   }
+  const small = inputBytes !== undefined && inputBytes !== null && inputBytes <= SMALL_INPUT_BYTES;
   return {
-    threads: threads ?? (Number.isInteger(fromEnv) && fromEnv >= 1 ? fromEnv : undefined),
+    threads: threads ?? (Number.isInteger(fromEnv) && fromEnv >= 1 ? fromEnv : small ? 1 : undefined),
     backend: (backend || undefined) as BackendChoice | undefined,
   };
 }
 
 /** A lazy, once-made kernels factory for one command run, and how to release what it made. */
-export function kernelsFactory(env: CliIO["env"]): { kernels(threads?: number): Kernels; close(): Promise<void> } {
+export function kernelsFactory(env: CliIO["env"]): {
+  kernels(threads?: number, inputBytes?: number | null): Kernels;
+  close(): Promise<void>;
+} {
   let made: Kernels | null = null;
   return {
-    kernels(threads) {
-      made ??= createKernels(kernelOptions(env, threads));
+    kernels(threads, inputBytes) {
+      made ??= createKernels(kernelOptions(env, threads, inputBytes));
       return made;
     },
     async close() {

@@ -2,7 +2,7 @@
 import { type Command, Option } from "commander";
 import { type AnalyzeOptions, analyze } from "../api.js";
 import { UsageError } from "../errors.js";
-import type { InputSpec } from "../io/inputs.js";
+import { type InputSpec, inputBytes } from "../io/inputs.js";
 import { MAX_GROUPS_LIMIT } from "../profile/labels.js";
 import { DEFAULT_SAMPLE_SIZE, PRECISIONS, type Precision } from "../profile/profile.js";
 import { type CommandContext, intOption } from "./context.js";
@@ -121,7 +121,7 @@ export async function analyzeForCli(
       pairs: flags.pairs,
       pairColumn: flags.pairColumn,
       chunkRows: flags.chunkRows,
-      kernels: ctx.kernels(flags.threads),
+      kernels: ctx.kernels(flags.threads, await inputBytes(file)),
       precision: flags.precision,
       stdin: io.stdin,
       onProgress: (p) => progress.update(p),

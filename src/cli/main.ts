@@ -7,15 +7,8 @@ import { Command, CommanderError } from "commander";
 import { EmbcheckError, InputError, QualityError, UsageError } from "../errors.js";
 import { setTempFileOwner } from "../io/write.js";
 import { VERSION } from "../version.js";
-import { registerApply } from "./apply.js";
-import { registerCheck } from "./check.js";
-import { registerCompare } from "./compare.js";
+import { commandsFor } from "./commands.js";
 import { type CliIO, EXIT, kernelsFactory } from "./context.js";
-import { registerFit } from "./fit.js";
-import { registerFix } from "./fix.js";
-import { registerPlot } from "./plot.js";
-import { registerMerge, registerProfile } from "./profile.js";
-import { registerReport } from "./report.js";
 
 export { type CliIO, EXIT } from "./context.js";
 
@@ -61,17 +54,10 @@ Examples:
 Exit codes: 0 ok · 1 the gate failed (check) · 2 usage error · 3 unreadable input or internal error.
 Run "embcheck <command> --help" for a command's options.`,
   );
-  registerReport(program, ctx);
-  registerFix(program, ctx);
-  registerApply(program, ctx);
-  registerCheck(program, ctx);
-  registerPlot(program, ctx);
-  registerProfile(program, ctx);
-  registerMerge(program, ctx);
-  registerFit(program, ctx);
-  registerCompare(program, ctx);
 
   try {
+    // only the named command's module is loaded (src/cli/commands.ts: the table to add a command to)
+    for (const command of commandsFor(argv)) (await command.load())(program, ctx);
     await program.parseAsync(argv, { from: "user" });
     return exitCode;
   } catch (e) {

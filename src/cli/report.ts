@@ -6,7 +6,6 @@ import { DATASET_EXTENSIONS, resolveInputs } from "../io/inputs.js";
 import { checkOutputPath } from "../io/write.js";
 import { RowLedger } from "../repair/ledger.js";
 import { renderBrailleMap } from "../report/braille.js";
-import { renderHtml } from "../report/html.js";
 import { renderJson } from "../report/json.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { renderTerminal } from "../report/terminal.js";
@@ -161,6 +160,8 @@ export function registerReport(program: Command, ctx: CommandContext): Command {
       let text: string;
       if (flags.format === "html") {
         const map = await sampleMapForCli(file, analysis, flags, io);
+        // the HTML renderer and its charts load on this path only (issue 19, start-up)
+        const { renderHtml } = await import("../report/html.js");
         text = await renderHtml(report, { map, eigenvalues: analysis.metrics.eigenvalues });
       } else {
         text = renderReport(report, flags.format, io, flags.color, !toStdout);

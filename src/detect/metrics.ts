@@ -10,6 +10,7 @@ import { covarianceEigen } from "../linalg/lowrank.js";
 import { knnGraph } from "../linalg/neighbours.js";
 import { referenceKernels } from "../linalg/reference.js";
 import type { Profile } from "../profile/profile.js";
+import { rowsForCosine } from "../profile/scale.js";
 import { rowNorm } from "../profile/stats.js";
 import type { NearDuplicateMetrics } from "./neardup.js";
 import { NEIGHBOURS_K } from "./neighbourhoods.js";
@@ -23,8 +24,13 @@ export { percentilesBySelection } from "./percentiles.js";
 /** The metrics of the sections `S`, by section key, with the dims, the sample and the timings. */
 export type MetricsOf<S extends readonly AnySection[]> = MetricsHead &
   SectionValues<S> & {
-    /** Every eigenvalue of the covariance, descending (the report keeps only 64 ratios; the HTML spectrum draws all d). */
+    /**
+     * Every eigenvalue of the covariance, descending (the report keeps only 64 ratios; the HTML
+     * spectrum draws all d), in units of 2^eigenvalueLog2 (finite whatever the input).
+     */
     eigenvalues: Float64Array;
+    /** 0, unless entries reach 2^200 (src/profile/scale.ts): λ = eigenvalues[i]·2^eigenvalueLog2. */
+    eigenvalueLog2: number;
     sample: { rows: number; seed: number; indices: Float64Array };
     /** Seconds spent per stage. */
     timing: Record<string, number>;
@@ -117,16 +123,26 @@ export function computeMetrics<S extends readonly AnySection[] = DefaultSections
     );
   }
   const kernels = opts.kernels ?? referenceKernels();
+  let eigenLog2 = 0;
   const shared: Shared = {
     pairCosines: once(() => sampledPairCosines(p, kernels, opts.pairSample)),
-    eigenvalues: once(() => covarianceEigen(p.covariance(), p.dims, p.validRows - 1, kernels).values),
+    eigenvalues: once(() => {
+      const { c, log2 } = p.scaledCovariance();
+      eigenLog2 = log2;
+      return covarianceEigen(c, p.dims, p.validRows - 1, kernels).values;
+    }),
+    eigenvalueLog2: () => {
+      shared.eigenvalues();
+      return eigenLog2;
+    },
     neighbourRows: once(() => {
       const { indices, values } = p.sample.rowsByIndex(opts.neighboursSample);
       return { indices, values, m: indices.length };
     }),
     cosineGraph: once(() => {
       const { values, m } = shared.neighbourRows();
-      return knnGraph(kernels, values, m, p.dims, Math.min(NEIGHBOURS_K, m - 1), "cosine");
+      // huge or tiny rows brought near 1 by a power of two (cosines unchanged; scale.ts)
+      return knnGraph(kernels, rowsForCosine(values, m, p.dims), m, p.dims, Math.min(NEIGHBOURS_K, m - 1), "cosine");
     }),
   };
   const sections: Record<string, unknown> = {};
@@ -146,6 +162,7 @@ export function computeMetrics<S extends readonly AnySection[] = DefaultSections
     dims: p.dims,
     ...sections,
     eigenvalues: shared.eigenvalues(),
+    eigenvalueLog2: shared.eigenvalueLog2(),
     sample: { rows: indices.length, seed: p.seed, indices },
     timing,
   } as MetricsOf<S>;

@@ -172,17 +172,14 @@ function candidates(sig: Signatures): { pairs: Map<number, Set<number>>; count: 
       count++;
     }
   };
-  const start = new Int32Array(65537);
   const order = new Int32Array(n);
   for (let b = 0; b < BANDS; b++) {
-    start.fill(0);
-    for (let i = 0; i < n; i++) start[sig.keys[i * BANDS + b] + 1]++;
-    for (let k = 0; k < 65536; k++) start[k + 1] += start[k];
-    const fill = start.slice(0, 65536);
-    for (let i = 0; i < n; i++) order[fill[sig.keys[i * BANDS + b]]++] = i;
-    for (let k = 0; k < 65536; k++) {
-      const s0 = start[k];
-      const s1 = start[k + 1];
+    // the rows by (key, row): a counting sort over the 2^16 keys, or for few rows (under 2^13,
+    // where its 2^16-entry passes cost more than sorting) a comparison sort to the same order
+    const buckets = n < SMALL_SORT ? bucketsBySort(sig.keys, b, n, order) : bucketsByCount(sig.keys, b, n, order);
+    for (let at = 0; at + 1 < buckets.length; at++) {
+      const s0 = buckets[at];
+      const s1 = buckets[at + 1];
       const size = s1 - s0;
       if (size < 2) continue;
       if (size > MAX_BUCKET) large++;
@@ -193,6 +190,38 @@ function candidates(sig: Signatures): { pairs: Map<number, Set<number>>; count: 
     }
   }
   return { pairs, count, large };
+}
+
+const SMALL_SORT = 1 << 13;
+
+/**
+ * Counting sort of n rows by band b's key (keys: n × BANDS) into `order`; returns the bucket
+ * starts, one per key (2^16 + 1 of them).
+ */
+export function bucketsByCount(keys: Uint16Array, b: number, n: number, order: Int32Array): Int32Array {
+  const start = new Int32Array(65537);
+  for (let i = 0; i < n; i++) start[keys[i * BANDS + b] + 1]++;
+  for (let k = 0; k < 65536; k++) start[k + 1] += start[k];
+  const fill = start.slice(0, 65536);
+  for (let i = 0; i < n; i++) order[fill[keys[i * BANDS + b]]++] = i;
+  return start;
+}
+
+/** The same order by sorting (key, row); returns the starts of the keys present, then n. */
+export function bucketsBySort(keys: Uint16Array, b: number, n: number, order: Int32Array): Int32Array {
+  const packed = new Float64Array(n);
+  for (let i = 0; i < n; i++) packed[i] = keys[i * BANDS + b] * 2 ** 32 + i;
+  packed.sort();
+  const starts: number[] = [];
+  let last = -1;
+  for (let x = 0; x < n; x++) {
+    const key = Math.floor(packed[x] / 2 ** 32);
+    order[x] = packed[x] - key * 2 ** 32;
+    if (key !== last) starts.push(x);
+    last = key;
+  }
+  starts.push(n);
+  return Int32Array.from(starts);
 }
 
 function find(parent: Int32Array, i: number): number {

@@ -20,8 +20,13 @@ export interface Shared {
    * sample's global row indices, ascending.
    */
   pairCosines(): { cosines: Float64Array; indices: Float64Array };
-  /** Eigenvalues of the covariance of the valid rows (population, 1/n), descending. */
+  /**
+   * Eigenvalues of the covariance of the valid rows (population, 1/n), descending, in units of
+   * 2^eigenvalueLog2 (0 but for entries ≥ 2^200: src/profile/scale.ts), so always finite.
+   */
   eigenvalues(): Float64Array;
+  /** The power of two the eigenvalues are in units of (the scaled covariance's log2). */
+  eigenvalueLog2(): number;
   /**
    * The rows the neighbourhood sections read (the whole row sample, or its first --neighbors-sample
    * rows by priority): global indices ascending and the m × d float64 values.

@@ -8,7 +8,6 @@
  */
 import { readdir, stat } from "node:fs/promises";
 import { isAbsolute, join, normalize, relative, resolve, sep } from "node:path";
-import { glob, isDynamicPattern } from "tinyglobby";
 import { InputError, UsageError } from "../errors.js";
 
 /** The extensions a directory's files need to count as part of the dataset (case-insensitive). */
@@ -80,7 +79,11 @@ async function expandOne(arg: string): Promise<{ files: string[]; many: boolean 
   const st = await stat(arg).catch(() => null);
   if (st?.isDirectory()) return { files: await directoryFiles(arg), many: true };
   // A name that exists is a file even when it holds glob characters (`shard[1].npy`).
-  if (st || !isDynamicPattern(arg)) return { files: [normalize(arg)], many: false };
+  if (st) return { files: [normalize(arg)], many: false };
+  // loaded only for a name that does not exist: tinyglobby and picomatch are 7 CommonJS modules
+  // (issue 19, start-up)
+  const { glob, isDynamicPattern } = await import("tinyglobby");
+  if (!isDynamicPattern(arg)) return { files: [normalize(arg)], many: false };
   const matches = await glob(arg, { absolute: isAbsolute(arg), onlyFiles: true, expandDirectories: false });
   if (matches.length === 0) {
     throw new InputError(
@@ -137,4 +140,21 @@ function commonDirectory(files: readonly string[]): string {
   const common = parts[0].slice(0, n).join(sep) || sep;
   if (files.every((f) => isAbsolute(f))) return common;
   return relative(resolve("."), common) || ".";
+}
+
+/**
+ * The bytes of an input's files (a path, or what resolveInputs returned), or null when unknown
+ * (stdin, a directory or a glob not yet resolved, a file that cannot be stat'ed: the reader says
+ * why later). The CLI uses it to size the kernels' thread pool.
+ */
+export async function inputBytes(input: string | InputSpec): Promise<number | null> {
+  const files = typeof input === "string" ? [input] : input.files;
+  if (files.includes("-")) return null;
+  let total = 0;
+  for (const f of files) {
+    const st = await stat(f).catch(() => null);
+    if (!st?.isFile()) return null;
+    total += st.size;
+  }
+  return total;
 }

@@ -9,7 +9,7 @@
  * consistent for deflated members too.
  */
 import type { Readable } from "node:stream";
-import yauzl from "yauzl";
+import type yauzl from "yauzl";
 import { EmbcheckError, InputError } from "../errors.js";
 import { crc32 } from "./crc32.js";
 import { openNpyStream } from "./npy.js";
@@ -21,7 +21,9 @@ const DEFAULT_KEY = "embeddings";
 export async function openNpzFile(path: string, opts: OpenOptions = {}): Promise<EmbeddingSource> {
   let zip: yauzl.ZipFile;
   try {
-    zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false });
+    // loaded on the .npz path only (two CommonJS modules: issue 19, start-up)
+    const { openPromise } = (await import("yauzl")).default;
+    zip = await openPromise(path, { lazyEntries: true, autoClose: false });
   } catch (e) {
     throw zipError(path, e);
   }

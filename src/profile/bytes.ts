@@ -366,7 +366,10 @@ function sortedSample(e: Entries, d: number): Entries {
   return out;
 }
 
-/** The merge tree's nodes as seven arrays, one entry (or d, or d² values) per node. */
+/**
+ * The merge tree's nodes as seven arrays, one entry (or d, or d² values) per node, and an eighth,
+ * "momentScale" (each node's power-of-two exponent, scale.ts), when any node is scaled.
+ */
 function momentArrays(list: readonly Moments[], d: number): [string, Float64Array][] {
   const m = list.length;
   const ranges = new Float64Array(2 * m);
@@ -387,7 +390,12 @@ function momentArrays(list: readonly Moments[], d: number): [string, Float64Arra
     align[2 * i] = node.alignSqSum;
     align[2 * i + 1] = node.alignCosSum;
   });
+  // scale.ts: only written when a node is scaled, so profiles of data below 2^200 keep their bytes
+  const scales = list.some((node) => node.scale !== 0)
+    ? [["momentScale", Float64Array.from(list, (node) => node.scale)] as [string, Float64Array]]
+    : [];
   return [
+    ...scales,
     ["momentRanges", ranges],
     ["momentCounts", counts],
     ["momentOrigin", origin],
@@ -412,6 +420,7 @@ function momentsFrom(
   const m2 = f64("momentM2", m * d * d);
   const unitSum = f64("momentUnitSum", m * d);
   const align = f64("momentAlign", 2 * m);
+  const scales = h.arrays.some((a) => a.name === "momentScale") ? f64("momentScale", m) : new Float64Array(m);
   const out: Moments[] = [];
   let valid = 0;
   for (let i = 0; i < m; i++) {
@@ -421,11 +430,14 @@ function momentsFrom(
     if (!isCount(lo) || !isCount(hi) || hi <= lo || !isCount(n) || n > hi - lo || (i > 0 && lo < out[i - 1].hi)) {
       throw fail(`moment node ${i} has a bad row range or count`);
     }
+    const scale = scales[i];
+    if (!isCount(scale) || scale > 2048) throw fail(`moment node ${i} has a bad scale exponent ${scale}`);
     valid += n;
     out.push({
       lo,
       hi,
       n,
+      scale,
       origin: n > 0 ? origin.slice(i * d, (i + 1) * d) : null,
       meanRel: meanRel.slice(i * d, (i + 1) * d),
       m2: m2.slice(i * d * d, (i + 1) * d * d),

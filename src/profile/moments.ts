@@ -16,6 +16,7 @@
  * their contiguous right neighbour at once (a plain left fold, as a single pass would), so the list
  * stays short whatever the input; only their bits then depend on the split.
  */
+import { scaleByPow2 } from "./scale.js";
 
 /** One node: the moments of the valid rows among global rows [lo, hi). */
 export interface Moments {
@@ -23,6 +24,12 @@ export interface Moments {
   hi: number;
   /** Valid rows. */
   n: number;
+  /**
+   * The power-of-two exponent e ≥ 0 of the node's rows (scale.ts): origin and meanRel hold
+   * values of x·2^-e, m2 of (x·2^-e)(x·2^-e)ᵀ, so they stay finite for any finite x. 0 (the rows
+   * as they are) unless an entry reaches 2^200.
+   */
+  scale: number;
   /** The node's first valid row; moments are kept for z = x − origin (see state.ts). */
   origin: Float64Array | null;
   /** Mean of z over the valid rows. */
@@ -41,6 +48,7 @@ export function emptyMoments(d: number, lo: number, hi: number): Moments {
     lo,
     hi,
     n: 0,
+    scale: 0,
     origin: null,
     meanRel: new Float64Array(d),
     m2: new Float64Array(d * d),
@@ -62,11 +70,18 @@ export function copyMoments(m: Moments): Moments {
 
 /**
  * Folds b (the rows right after a's) into a. Chan, Golub & LeVeque (1979): δ = mean_b − mean_a,
- * M2 += M2_b + (n_a·n_b/n)·δδᵀ. With n_a = 0 the result is b's bits exactly.
+ * M2 += M2_b + (n_a·n_b/n)·δδᵀ. With n_a = 0 the result is b's bits exactly. Nodes of different
+ * scales are first brought to the larger one (exact but for entries that underflow there); nodes
+ * of equal scale (all of them, for data below 2^200) fold as they are.
  */
 export function foldMoments(a: Moments, b: Moments): Moments {
   const d = a.meanRel.length;
   const na = a.n;
+  if (b.n > 0 && b.origin && a.scale !== b.scale) {
+    if (na === 0 || !a.origin) a.scale = b.scale;
+    else if (a.scale < b.scale) rescaleMoments(a, b.scale);
+    else b = rescaleMoments(copyMoments(b), a.scale);
+  }
   for (let j = 0; j < d; j++) a.unitSum[j] += b.unitSum[j];
   a.alignSqSum += b.alignSqSum;
   a.alignCosSum += b.alignCosSum;
@@ -87,6 +102,16 @@ export function foldMoments(a: Moments, b: Moments): Moments {
   for (let j = 0; j < d; j++) a.meanRel[j] += delta[j] * f;
   a.n = na + nb;
   return a;
+}
+
+/** Brings m (in place) to the larger exponent `scale`: origin and mean ·2^-Δ, m2 ·2^-2Δ. */
+function rescaleMoments(m: Moments, scale: number): Moments {
+  const by = scale - m.scale;
+  if (m.origin) scaleByPow2(m.origin, -by);
+  scaleByPow2(m.meanRel, -by);
+  scaleByPow2(m.m2, -2 * by);
+  m.scale = scale;
+  return m;
 }
 
 /** Whether the node is a whole dyadic node of the tree over blocks of `block` rows. */

@@ -14,6 +14,7 @@ import type { HashSet64 } from "./hashset.js";
 import { DEFAULT_MAX_GROUPS, emptyLabelState, groupOf, type LabelState, NodeBuilder, pushNode } from "./labels.js";
 import { emptyMoments, type Moments, pushMoments } from "./moments.js";
 import type { BottomKSample } from "./sample.js";
+import { blockScale } from "./scale.js";
 import {
   addRange,
   covarianceOf,
@@ -23,12 +24,20 @@ import {
   mergeState,
   type Precision,
   type ProfileState,
+  type ScaledCovariance,
   type StateOptions,
+  scaledCovarianceOf,
   totalsOf,
 } from "./state.js";
 import { rowNorm } from "./stats.js";
 
-export { DEFAULT_SAMPLE_SIZE, PRECISIONS, type Precision, type ProfileState } from "./state.js";
+export {
+  DEFAULT_SAMPLE_SIZE,
+  PRECISIONS,
+  type Precision,
+  type ProfileState,
+  type ScaledCovariance,
+} from "./state.js";
 
 export interface ProfileOptions extends StateOptions {
   /**
@@ -140,9 +149,16 @@ export class Profile {
   get unitSum(): Float64Array {
     return this.folded().unitSum;
   }
-  /** Σ (x − mean)(x − mean)ᵀ over the valid rows, upper triangle (d × d). */
+  /**
+   * Σ (x − mean)(x − mean)ᵀ over the valid rows, upper triangle (d × d), in units of 2^(2·m2Scale)
+   * (scale.ts: 0 unless an entry reaches 2^200).
+   */
   get m2(): Float64Array {
     return this.folded().m2;
+  }
+  /** The power-of-two exponent of the moments: mean = (origin + meanRel)·2^e, m2 in units of 4^e. */
+  get m2Scale(): number {
+    return this.folded().scale;
   }
   get sample(): BottomKSample {
     return this.state.sample;
@@ -176,9 +192,17 @@ export class Profile {
     return meanOf(this.state, this.folded());
   }
 
-  /** The population covariance (1/n) of the valid rows, full d × d. */
+  /**
+   * The population covariance (1/n) of the valid rows, full d × d. Its entries overflow to ±Inf
+   * for entries beyond ~1.3e154 (float64 squares): scaledCovariance() stays finite.
+   */
   covariance(): Float64Array {
     return covarianceOf(this.state, this.folded());
+  }
+
+  /** The covariance as C·2^log2 with C finite (log2 = 0, C = covariance(), for entries below 2^200). */
+  scaledCovariance(): ScaledCovariance {
+    return scaledCovarianceOf(this.state, this.folded());
   }
 
   /**
@@ -239,10 +263,13 @@ export class Profile {
       }
     }
     if (k > 0) {
-      node.origin = Float64Array.from(data.subarray(scan.idx[0] * d, scan.idx[0] * d + d));
-      // the block's scatter about its own mean (no merge term: w = 0) and its unit-row sums in one
-      // read of the rows; the tree merges it with the others
-      scan.scatter(k, node.origin, node.meanRel, this.chunkMean, node.m2, s.precision === "mixed", 0, node.unitSum);
+      const e = blockScale(scan.sumsq, scan.idx, k, data, d);
+      if (e === 0) {
+        node.origin = Float64Array.from(data.subarray(scan.idx[0] * d, scan.idx[0] * d + d));
+        // the block's scatter about its own mean (no merge term: w = 0) and its unit-row sums in one
+        // read of the rows; the tree merges it with the others
+        scan.scatter(k, node.origin, node.meanRel, this.chunkMean, node.m2, s.precision === "mixed", 0, node.unitSum);
+      } else this.scaledScatter(node, data, scan.idx, scan.norms, k, e);
       node.meanRel.set(this.chunkMean);
       node.n = k;
     }
@@ -250,6 +277,34 @@ export class Profile {
     if (lab && groups) pushNode(lab, groups.node());
     addRange(s, chunk.rowOffset, chunk.rowOffset + n, k);
     return this;
+  }
+
+  /**
+   * The scatter of a block with an entry ≥ 2^200 (scale.ts): its k valid rows (idx) times 2^-e
+   * through the kernels' scatter, node.scale = e. The unit-row sums are scale-free: summed from
+   * the rows as they are (the reference's loop), as a scaled tiny row's norm could underflow.
+   */
+  private scaledScatter(node: Moments, data: FloatArray, idx: Int32Array, norms: Float64Array, k: number, e: number) {
+    const d = this.state.dims;
+    const f = 2 ** -e;
+    const rows = Int32Array.from(idx.subarray(0, k));
+    const unitNorms = Float64Array.from(norms.subarray(0, k));
+    const x = new Float64Array(k * d);
+    for (let i = 0; i < k; i++) for (let j = 0; j < d; j++) x[i * d + j] = data[rows[i] * d + j] * f;
+    for (let i = 0; i < k; i++) {
+      const base = rows[i] * d;
+      for (let j = 0; j < d; j++) node.unitSum[j] += data[base + j] / unitNorms[i];
+    }
+    // a second scan (the first one's views may share the kernels' memory: read them above)
+    const scan = this.kernels.scanBlock(x, k, d);
+    for (let i = 0; i < k; i++) {
+      scan.idx[i] = i;
+      scan.norms[i] = 1;
+    }
+    node.origin = x.slice(0, d);
+    node.scale = e;
+    const ignored = new Float64Array(d);
+    scan.scatter(k, node.origin, node.meanRel, this.chunkMean, node.m2, this.state.precision === "mixed", 0, ignored);
   }
 
   private addPair(node: Moments, x: FloatArray, base: number, xnorm: number, y: FloatArray, isNull: boolean): void {
@@ -267,7 +322,7 @@ export class Profile {
       }
     }
     if (!finite || !nonzero) return;
-    const ynorm = Math.sqrt(sumsq);
+    const ynorm = rowNorm(sumsq, y, base, d); // √sumsq unless it overflowed or underflowed
     let sq = 0;
     let cos = 0;
     for (let j = 0; j < d; j++) {

@@ -17,6 +17,7 @@ import { HashSet64 } from "./hashset.js";
 import { type LabelState, mergeLabels } from "./labels.js";
 import { type Moments, normalize, totalMoments } from "./moments.js";
 import { BottomKSample } from "./sample.js";
+import { scaleByPow2 } from "./scale.js";
 
 export type Precision = "mixed" | "float64";
 export const PRECISIONS: readonly Precision[] = ["mixed", "float64"];
@@ -183,22 +184,35 @@ export function totalsOf(s: ProfileState): Moments {
   return totalMoments(s.moments, s.dims);
 }
 
-/** Mean of the valid rows: origin + mean(x − origin). */
+/** Mean of the valid rows: origin + mean(x − origin) (times 2^scale: moments.ts, scale.ts). */
 export function meanOf(s: ProfileState, t: Moments = totalsOf(s)): Float64Array {
   const m = new Float64Array(s.dims);
   if (t.origin) for (let j = 0; j < s.dims; j++) m[j] = t.origin[j] + t.meanRel[j];
-  return m;
+  return scaleByPow2(m, t.scale);
 }
 
-/** The population covariance (1/n) of the valid rows, full d × d. */
+/** The population covariance (1/n) of the valid rows, full d × d (±Inf where it exceeds float64). */
 export function covarianceOf(s: ProfileState, t: Moments = totalsOf(s)): Float64Array {
+  const { c, log2 } = scaledCovarianceOf(s, t);
+  return scaleByPow2(c, log2);
+}
+
+/** A covariance as c·2^log2: c finite for any finite input (scale.ts). */
+export interface ScaledCovariance {
+  c: Float64Array;
+  log2: number;
+}
+
+/** The population covariance of the valid rows as C·2^log2, log2 = 2·(the moments' scale). */
+export function scaledCovarianceOf(s: ProfileState, t: Moments = totalsOf(s)): ScaledCovariance {
   const d = s.dims;
   const c = new Float64Array(d * d);
   const n = s.validRows;
-  if (n === 0) return c;
+  const log2 = 2 * t.scale;
+  if (n === 0) return { c, log2: 0 };
   for (let i = 0; i < d; i++) for (let j = i; j < d; j++) c[i * d + j] = t.m2[i * d + j] / n;
   for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) c[j * d + i] = c[i * d + j];
-  return c;
+  return { c, log2 };
 }
 
 /** Whether two row-range lists share a row. */

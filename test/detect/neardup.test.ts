@@ -1,6 +1,13 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { expectedRecall, hyperplanes, nearDuplicatePasses } from "../../src/detect/neardup.js";
+import {
+  BANDS,
+  bucketsByCount,
+  bucketsBySort,
+  expectedRecall,
+  hyperplanes,
+  nearDuplicatePasses,
+} from "../../src/detect/neardup.js";
 import type { Chunk } from "../../src/io/types.js";
 import { runCli } from "../cli/helpers.js";
 import { BACKENDS } from "../helpers/kernels.js";
@@ -84,6 +91,31 @@ describe.each(BACKENDS)("near-duplicates on the %s backend", (_name, make) => {
 });
 
 describe("the near-duplicate design", () => {
+  test("the sort used for few rows puts them in the counting sort's order, with the same non-empty buckets", () => {
+    for (const [n, spread] of [
+      [1, 65536],
+      [500, 65536],
+      [3000, 40],
+      [9000, 7],
+    ]) {
+      const keys = new Uint16Array(n * BANDS);
+      let s = n;
+      for (let i = 0; i < keys.length; i++) {
+        s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+        keys[i] = (s >>> 8) % spread;
+      }
+      for (let b = 0; b < BANDS; b++) {
+        const a = new Int32Array(n);
+        const c = new Int32Array(n);
+        const byCount = bucketsByCount(keys, b, n, a);
+        const bySort = bucketsBySort(keys, b, n, c);
+        expect(Array.from(c)).toEqual(Array.from(a));
+        // the counting sort's starts with the empty buckets left out are the sort's starts
+        expect(Array.from(bySort)).toEqual([...new Set(byCount)].filter((x) => x < n).concat([n]));
+      }
+    }
+  });
+
   test("a pair at cosine 0.98 becomes a candidate with probability 0.994 (12 bands of 16 bits)", () => {
     const p = 1 - Math.acos(0.98) / Math.PI;
     // without the Hamming limit: the banding formula
@@ -123,6 +155,20 @@ describe("embcheck report: near-duplicates", () => {
     expect(nd.verifiedPairs).toBe(want.pairs);
     expect(nd.examples[0].rows).toEqual([43, 71, 114, 155, 205, 402, 464, 680]);
   });
+
+  test.each(["fixtures/sample/glove-6b-100d-top3000.npy", "fixtures/scenarios/dirty.npy"])(
+    "%s: read from the row sample when it holds every valid row, the same as read from the file again",
+    async (file) => {
+      const json = async (args: string[]) =>
+        JSON.parse((await runCli(["report", file, "--format", "json", ...args])).stdout);
+      const all = await json(["--sample", "100000"]); // every valid row sampled: the passes read the sample
+      const part = await json(["--sample", "500"]); // the file read twice more
+      expect(all.sample.rows).toBe(all.integrity.validRows);
+      expect(part.sample.rows).toBeLessThan(part.integrity.validRows);
+      expect(all.nearDuplicates).toEqual(part.nearDuplicates);
+      expect(all.nearDuplicates.rows).toBeGreaterThan(0);
+    },
+  );
 
   test("the dirty scenario's exact copies are near-duplicates; --near-dup 0 skips the section", async () => {
     const a = JSON.parse((await runCli(["report", "fixtures/scenarios/dirty.npy", "--format", "json"])).stdout);

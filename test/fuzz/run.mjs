@@ -14,17 +14,7 @@ import { fileURLToPath } from "node:url";
 import { makeCase, READERS } from "./mutate.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-export const CLASSES = [
-  "refused",
-  "read",
-  "hang",
-  "memory",
-  "internal",
-  "bad-message",
-  "bad-report",
-  "lenient",
-  "cov-overflow",
-];
+export const CLASSES = ["refused", "read", "hang", "memory", "internal", "bad-message", "bad-report", "lenient"];
 
 function rssMb(pid) {
   try {

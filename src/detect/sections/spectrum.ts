@@ -1,4 +1,5 @@
 /** spectrum (METRICS.md § spectrum): the eigenvalues of the covariance of the valid rows. */
+import { timesPow2 } from "../../profile/scale.js";
 import { downScale } from "../../profile/stats.js";
 import { sparkline } from "../../text/charts.js";
 import { formatCount, formatNumber, formatPercent } from "../../text/format.js";
@@ -121,15 +122,19 @@ export function signalDims(values: Float64Array, rows: number, resolved = FLOAT6
   return k;
 }
 
-/** `values` descending; tiny negatives (round-off) are clipped to 0; `rows` valid rows (for signalDims; default d + 1). */
+/**
+ * `values` descending, in units of 2^log2 (the scaled covariance's: src/profile/scale.ts); tiny
+ * negatives (round-off) are clipped to 0; `rows` valid rows (for signalDims; default d + 1).
+ */
 export function spectrumMetrics(
   values: Float64Array,
   rows = values.length + 1,
   resolved = FLOAT64_RESOLUTION,
+  log2 = 0,
 ): SpectrumMetrics {
   const d = values.length;
-  // The float64 covariance overflowed (float64 entries beyond ~1.3e154, METRICS.md § limits):
-  // every spectrum number is unknown, reported as null (NaN in JSON) rather than as a wrong 0 or 1.
+  // Not reached for finite input since the scatter is kept scaled (scale.ts); eigenvalues handed
+  // in by a library caller may still be non-finite: then every number is unknown (null in JSON).
   if (!values.every(Number.isFinite)) return unknownSpectrum();
   // Scaled by a power of two when the eigenvalues are huge (entries ~1e80 and up): λ² and (Σλ)² would
   // overflow; every ratio below is scale-free, only totalVariance is unscaled at the end.
@@ -168,14 +173,16 @@ export function spectrumMetrics(
     dims95: dimsFor(0.95),
     dims99: dimsFor(0.99),
     isoScore: isoScore(lam),
-    totalVariance: total / f,
+    // Σλ itself may exceed float64 (entries beyond ~1e154): null then (METRICS.md § spectrum)
+    totalVariance: finiteOrNaN(timesPow2(total / f, log2)),
     // scale-free, so on the scaled values (λ·ω² cannot overflow there)
     signalDims: signalDims(lam, rows, resolved),
   };
 }
 
-const UNKNOWN =
-  "unknown: the float64 covariance overflowed (entries beyond ~1.3e154); scale the vectors down (any power of two keeps every ratio)";
+const finiteOrNaN = (v: number): number => (Number.isFinite(v) ? v : Number.NaN);
+
+const UNKNOWN = "unknown: the eigenvalues given are not finite numbers";
 
 function unknownSpectrum(): SpectrumMetrics {
   const u = Number.NaN;
@@ -239,6 +246,7 @@ export const spectrum: Section<"spectrum", SpectrumMetrics, typeof RULES, { inte
       shared.eigenvalues(),
       profile.validRows,
       profile.precision === "mixed" ? MIXED_RESOLUTION : FLOAT64_RESOLUTION,
+      shared.eigenvalueLog2(),
     ),
     precision: profile.precision,
   }),
