@@ -34,7 +34,7 @@ const REFUSED: [string, string, string][] = [
   [
     "an Arrow stream with a corrupt ZSTD frame",
     "corrupt_zstd.arrows",
-    `cannot read record batch 0: the values buffer of column "embedding": ZSTD data is corrupt (invalid zstd data) (at byte 4223); ${DAMAGED}`,
+    `cannot read record batch 0: the values buffer of column "embedding": ZSTD data is corrupt (Data corruption detected) (at byte 4223); ${DAMAGED}`,
   ],
   [
     "a List column whose last offset is 4,294,967,295",
