@@ -258,6 +258,9 @@ lines.push("");
 // the section bench/formats.mjs writes survives this rewrite
 const kept = existsSync(outFile) ? /<!-- FORMATS:[\s\S]*?<!-- \/FORMATS -->/.exec(readFileSync(outFile, "utf8")) : null;
 if (kept) lines.push(kept[0], "");
+// and so does the one bench/zstd.mjs writes
+const keptZstd = existsSync(outFile) ? /<!-- ZSTD:[\s\S]*?<!-- \/ZSTD -->/.exec(readFileSync(outFile, "utf8")) : null;
+if (keptZstd) lines.push(keptZstd[0], "");
 writeFileSync(outFile, `${lines.join("\n")}\n`);
 console.error(`wrote ${outFile}`);
 process.exit(0);

@@ -2,8 +2,8 @@
 # Builds src/io/codecs/zstd-decoder.wasm: the decompressor of zstd 1.5.7 (the reference C library,
 # BSD licence: assembly/zstd/LICENSE) and assembly/zstd/decoder.c, for wasm32 with SIMD.
 # Not part of `npm ci` or `npm run build` (the .wasm is committed); run it after changing decoder.c
-# or the zstd version. Needs clang and lld with the wasm32 target, and wasi-libc for malloc/memcpy
-# (Debian: apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32). The zstd sources come from
+# or the zstd version. huf-fast-wasm32.patch lets zstd's fast Huffman loops run on wasm32 (see
+# there). Needs clang and lld with the wasm32 target, and wasi-libc for malloc/memcpy (Debian: apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32). The zstd sources come from
 # the npm registry: zstd-napi vendors the release under deps/zstd (its tarball's hash is pinned here).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -22,6 +22,7 @@ tar xzf "$TGZ" -C "$WORK" package/deps/zstd
 Z="$WORK/package/deps/zstd/lib"
 grep -q '#define ZSTD_VERSION_RELEASE  7' "$Z/zstd.h"
 cmp -s "$WORK/package/deps/zstd/LICENSE" "$HERE/LICENSE"
+patch -s -p1 -d "$WORK/package/deps/zstd" < "$HERE/huf-fast-wasm32.patch"
 
 # -O3 -msimd128: the Huffman and sequence loops vectorise (SIMD roughly doubles the speed);
 # -mbulk-memory: memcpy/memset become memory.copy/memory.fill. ZSTD_DISABLE_ASM: the x86-64 Huffman

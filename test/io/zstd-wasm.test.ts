@@ -129,7 +129,13 @@ describe("the WebAssembly ZSTD decoder", () => {
 
     const badBody = Uint8Array.from(good);
     for (let i = 2000; i < 2100; i++) badBody[i] ^= 0x5a;
-    expect(thrown(() => decodeAll(new WasmZstdDecoder(), badBody)).message).toBe("Data corruption detected");
+    // the literals decode to other bytes, which only the checksum catches
+    expect(thrown(() => decodeAll(new WasmZstdDecoder(), badBody)).message).toBe(
+      "Restored data doesn't match checksum",
+    );
+    const badHeader = Uint8Array.from(good);
+    badHeader[9] ^= 0xff; // the first block's literals section header: sizes past the block's
+    expect(thrown(() => decodeAll(new WasmZstdDecoder(), badHeader)).message).toBe("Destination buffer is too small");
 
     const cut = new WasmZstdDecoder();
     decodeAll(cut, good.subarray(0, good.length - 100));
