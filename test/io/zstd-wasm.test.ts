@@ -165,13 +165,17 @@ describe("ZstdStream on the zstandard fixtures", () => {
     });
   }
 
-  it("turns a wrong checksum into CorruptData with the wasm backend", async () => {
+  it("turns a wrong checksum and a cut frame into CorruptData (wasm)", async () => {
     const bad = frame("checksum");
     bad[bad.length - 1] ^= 1;
     const n = meta.frames.checksum.decoded;
     const e = await drain(new ZstdStream(new MemoryInput(bad), n, "wasm"), n, 65536).catch((x) => x);
     expect(e).toBeInstanceOf(CorruptData);
     expect(e.message).toBe("ZSTD data is corrupt (Restored data doesn't match checksum)");
+    const cut = frame("checksum").subarray(0, 50000);
+    const c = await drain(new ZstdStream(new MemoryInput(cut), n, "wasm"), n, 65536).catch((x) => x);
+    expect(c).toBeInstanceOf(CorruptData);
+    expect(c.message).toBe("ZSTD frame is truncated inside a block");
   });
 });
 

@@ -50,7 +50,8 @@ const BATCH = 1 << 20;
 /**
  * Yields the bytes of the ZSTD frames in `input`, checked block by block, in fresh arrays of about
  * 1 MiB (a decoder may keep them; one write per block would cost a thread-pool round trip each in
- * Node's zlib). Skippable frames are dropped.
+ * Node's zlib), or with `reuse` in one array that the next piece overwrites. Skippable frames are
+ * dropped.
  */
 interface Piece {
   bytes: Uint8Array;
@@ -58,7 +59,7 @@ interface Piece {
   frameEnd: boolean;
 }
 
-async function* checkedFrames(input: ByteInput, expected: number): AsyncGenerator<Piece> {
+async function* checkedFrames(input: ByteInput, expected: number, reuse = false): AsyncGenerator<Piece> {
   let batch = new Uint8Array(BATCH + MAX_BLOCK + 32);
   let fill = 0;
   /** Reads `n` bytes of the input into the batch and returns where they are. */
@@ -76,7 +77,7 @@ async function* checkedFrames(input: ByteInput, expected: number): AsyncGenerato
   const flush = function* (frameEnd: boolean): Generator<Piece> {
     if (fill === 0) return;
     const bytes = batch.subarray(0, fill);
-    batch = new Uint8Array(BATCH + MAX_BLOCK + 32);
+    if (!reuse) batch = new Uint8Array(BATCH + MAX_BLOCK + 32);
     fill = 0;
     yield { bytes, frameEnd };
   };
@@ -171,7 +172,8 @@ export class ZstdStream implements DecodedStream {
     private readonly expected: number,
     backend: ZstdBackend = zstdBackend(),
   ) {
-    const frames = checkedFrames(input, expected);
+    // the WebAssembly decoder copies each piece in before it asks for the next: one batch serves
+    const frames = checkedFrames(input, expected, backend === "wasm");
     this.next =
       backend === "node" ? this.viaNode(frames) : backend === "wasm" ? this.viaWasm(frames) : this.viaFzstd(frames);
   }
