@@ -116,7 +116,7 @@ export interface OutlierStats {
 /**
  * Cleanlab's outlier rule (Kuan & Mueller 2022, cleanlab.outlier): a row's score is its mean
  * distance to its k nearest neighbours, and a score above Q3 + 1.5·IQR of the scores (Tukey's
- * fence; np.percentile, linear) marks an outlier. `cos` is m × k cosines (NaN entries skipped).
+ * fence; np.percentile, linear) marks an outlier. `cos` is m × k cosines (non-finite entries skipped).
  */
 export function outlierStats(cos: Float64Array, m: number, k: number): OutlierStats {
   const scores = new Float64Array(m);
@@ -125,7 +125,9 @@ export function outlierStats(cos: Float64Array, m: number, k: number): OutlierSt
     let c = 0;
     for (let t = 0; t < k; t++) {
       const v = cos[i * k + t];
-      if (Number.isNaN(v)) continue;
+      // NaN: no neighbour; ±Infinity: a cosine whose dot product overflowed (entries near the
+      // float64 maximum); neither is a distance
+      if (!Number.isFinite(v)) continue;
       s += 1 - v;
       c++;
     }

@@ -8,11 +8,13 @@
  * Snappy and LZ4 blocks are decoded here (format: google/snappy format_description.txt,
  * lz4/lz4 doc/lz4_Block_format.md): embedding pages are mostly long literals (float bits do not
  * repeat), which become one `Uint8Array.set` each. ZSTD uses Node's zlib when the running Node has
- * it (22.15+), fzstd otherwise; GZIP uses zlib.
+ * it (22.15+), else zstd's reference decoder in WebAssembly (./codecs/zstd-wasm.ts), else fzstd;
+ * GZIP uses zlib.
  */
 import zlib from "node:zlib";
 import { decompress as fzstdDecompress } from "fzstd";
 import { decodeBlock } from "./codecs/lz4.js";
+import { WasmZstdDecoder, wasmZstdAvailable } from "./codecs/zstd-wasm.js";
 
 export type ParquetCodec = "UNCOMPRESSED" | "SNAPPY" | "GZIP" | "LZO" | "BROTLI" | "LZ4" | "ZSTD" | "LZ4_RAW";
 
@@ -85,12 +87,32 @@ function zstdInto(input: Uint8Array, size: number, dst: Uint8Array): Uint8Array 
   if (nodeZstd) return zlibInto(nodeZstd as never, input, size, dst);
   if (size === 0 && input.length === 0) return dst;
   // fzstd decodes into `dst` (so a frame's window size never makes it allocate) but cuts or pads
-  // to dst's length silently: check the frame's declared content size first
+  // to dst's length silently: check the frame's declared content size first (a page is one frame)
   const declared = zstdContentSize(input);
   if (declared !== null && declared !== size)
     throw new Error(`ZSTD frame holds ${declared} bytes, header says ${size}`);
+  if (wasmZstdAvailable()) return wasmZstdInto(input, size, dst);
   const got = fzstdDecompress(input, dst);
   if (got.buffer !== dst.buffer || got.byteOffset !== dst.byteOffset) dst.set(got.subarray(0, size));
+  return dst;
+}
+
+/** One decoder for every page (decoding is synchronous); its memory is the largest window seen. */
+let pageDecoder: WasmZstdDecoder | null = null;
+
+function wasmZstdInto(input: Uint8Array, size: number, dst: Uint8Array): Uint8Array {
+  pageDecoder ??= new WasmZstdDecoder();
+  const dec = pageDecoder;
+  dec.reset();
+  dec.feed(input);
+  let got = 0;
+  for (let piece = dec.next(); piece; piece = dec.next()) {
+    if (got + piece.length > size) throw new Error(`ZSTD page decodes to more than the ${size} bytes its header says`);
+    dst.set(piece, got);
+    got += piece.length;
+  }
+  if (!dec.atFrameEnd) throw new Error("ZSTD frame is truncated");
+  if (got !== size) throw new Error(`ZSTD page decoded to ${got} bytes, header says ${size}`);
   return dst;
 }
 

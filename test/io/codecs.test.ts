@@ -164,7 +164,7 @@ describe("LZ4 frame decoder", () => {
 });
 
 describe("ZSTD decoder", () => {
-  const backends = nodeZstd() ? (["fzstd", "node"] as const) : (["fzstd"] as const);
+  const backends = nodeZstd() ? (["fzstd", "wasm", "node"] as const) : (["fzstd", "wasm"] as const);
   const frames = ["level1.zst", "level19.zst", "two-frames.zst"];
 
   for (const backend of backends) {

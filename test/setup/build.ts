@@ -16,6 +16,7 @@ const NEEDED = [
   "dist/index.d.ts",
   "dist/linalg/wasm/kernels.wasm",
   "dist/linalg/wasm/kernels-relaxed.wasm",
+  "dist/io/codecs/zstd-decoder.wasm",
 ];
 
 export default function setup(): void {

@@ -6,18 +6,21 @@
  * ZSTD_WINDOWLOG_LIMIT_DEFAULT = 27), each block (at most min(window, 128 KiB)), the frame content
  * size against the length Arrow stored, truncation. The checked bytes then go, one block at a time,
  * to Node's built-in decoder (`zlib.createZstdDecompress`, Node ≥ 22.15 / 23.8) when the running
- * Node has it, else to fzstd's streaming `Decompress` (pure JS). Either way the decoded bytes are
- * handed out as they come: memory is the window plus a block, never the buffer.
+ * Node has it, else to zstd's reference decoder compiled to WebAssembly (./zstd-wasm.ts), else
+ * (WebAssembly off, e.g. `node --jitless`) to fzstd's streaming `Decompress` (pure JS). Either way
+ * the decoded bytes are handed out as they come: memory is the window plus a block, never the buffer.
  *
  * fzstd's one-shot `decompress(data, out)` is not used: it compares `out == 1`, which turns the
  * output array into a string (`Uint8Array.prototype.join`), so a buffer above ~256 MB throws
  * "RangeError: Invalid string length" — the failure polars' large ZSTD batches showed.
- * Content checksums (XXH64) are skipped, as fzstd and pyarrow's readers do; pyarrow and polars write none.
+ * Content checksums (XXH64) are verified by Node's and the WebAssembly decoder (both are libzstd);
+ * fzstd skips them. pyarrow and polars write none.
  */
 import type { Transform } from "node:stream";
 import zlib from "node:zlib";
 import { Decompress } from "fzstd";
 import { type ByteInput, CorruptData, type DecodedStream } from "./input.js";
+import { WasmZstdDecoder, wasmZstdAvailable } from "./zstd-wasm.js";
 
 const MAGIC = 0xfd2fb528;
 const SKIPPABLE_MASK = 0xfffffff0;
@@ -35,9 +38,11 @@ export function nodeZstd(): ZstdFactory | null {
   return typeof z.createZstdDecompress === "function" ? z.createZstdDecompress : null;
 }
 
-/** Which decoder this process uses (reported by the benchmark). */
-export function zstdBackend(): "node" | "fzstd" {
-  return nodeZstd() ? "node" : "fzstd";
+export type ZstdBackend = "node" | "wasm" | "fzstd";
+
+/** Which decoder this process uses (reported by the benchmark): the first that runs here. */
+export function zstdBackend(): ZstdBackend {
+  return nodeZstd() ? "node" : wasmZstdAvailable() ? "wasm" : "fzstd";
 }
 
 const BATCH = 1 << 20;
@@ -45,7 +50,8 @@ const BATCH = 1 << 20;
 /**
  * Yields the bytes of the ZSTD frames in `input`, checked block by block, in fresh arrays of about
  * 1 MiB (a decoder may keep them; one write per block would cost a thread-pool round trip each in
- * Node's zlib). Skippable frames are dropped.
+ * Node's zlib), or with `reuse` in one array that the next piece overwrites. Skippable frames are
+ * dropped.
  */
 interface Piece {
   bytes: Uint8Array;
@@ -53,7 +59,7 @@ interface Piece {
   frameEnd: boolean;
 }
 
-async function* checkedFrames(input: ByteInput, expected: number): AsyncGenerator<Piece> {
+async function* checkedFrames(input: ByteInput, expected: number, reuse = false): AsyncGenerator<Piece> {
   let batch = new Uint8Array(BATCH + MAX_BLOCK + 32);
   let fill = 0;
   /** Reads `n` bytes of the input into the batch and returns where they are. */
@@ -71,7 +77,7 @@ async function* checkedFrames(input: ByteInput, expected: number): AsyncGenerato
   const flush = function* (frameEnd: boolean): Generator<Piece> {
     if (fill === 0) return;
     const bytes = batch.subarray(0, fill);
-    batch = new Uint8Array(BATCH + MAX_BLOCK + 32);
+    if (!reuse) batch = new Uint8Array(BATCH + MAX_BLOCK + 32);
     fill = 0;
     yield { bytes, frameEnd };
   };
@@ -164,10 +170,12 @@ export class ZstdStream implements DecodedStream {
   constructor(
     private readonly input: ByteInput,
     private readonly expected: number,
-    backend: "node" | "fzstd" = zstdBackend(),
+    backend: ZstdBackend = zstdBackend(),
   ) {
-    const frames = checkedFrames(input, expected);
-    this.next = backend === "node" ? this.viaNode(frames) : this.viaFzstd(frames);
+    // the WebAssembly decoder copies each piece in before it asks for the next: one batch serves
+    const frames = checkedFrames(input, expected, backend === "wasm");
+    this.next =
+      backend === "node" ? this.viaNode(frames) : backend === "wasm" ? this.viaWasm(frames) : this.viaFzstd(frames);
   }
 
   /**
@@ -248,6 +256,34 @@ export class ZstdStream implements DecodedStream {
         await new Promise<void>((resolve) => {
           wake = resolve;
         });
+      }
+    };
+  }
+
+  /**
+   * The WebAssembly decoder: each piece it returns is a view into its memory, valid until the next
+   * call, which is when `more` replaces the head.
+   */
+  private viaWasm(frames: AsyncGenerator<Piece>): () => Promise<Uint8Array | null> {
+    let dec: WasmZstdDecoder | null = null;
+    const corrupt = (e: unknown) =>
+      new CorruptData(`ZSTD data is corrupt (${(e as Error).message})`, this.input.position);
+    return async () => {
+      dec ??= new WasmZstdDecoder(Math.log2(MAX_WINDOW), 1 << 20);
+      for (;;) {
+        let piece: Uint8Array | null;
+        try {
+          piece = dec.next();
+        } catch (e) {
+          throw corrupt(e);
+        }
+        if (piece) return piece;
+        const r = await frames.next();
+        if (r.done) {
+          if (!dec.atFrameEnd) throw corrupt(new Error("the frame ends early"));
+          return null;
+        }
+        dec.feed(r.value.bytes);
       }
     };
   }
