@@ -27,6 +27,8 @@ export const MAX_BUCKET = 256;
 export const MAX_HAMMING = 32;
 /** Groups the report lists, and ids per group. */
 export const NEAR_DUP_EXAMPLES = 5;
+/** Bytes of candidate rows (float64 unit rows) the verification holds at once (one pass per batch). */
+export const NEAR_DUP_VERIFY_BYTES = 256 * 1024 * 1024;
 export const NEAR_DUP_EXAMPLE_IDS = 10;
 
 export interface NearDuplicateMetrics {
@@ -243,6 +245,7 @@ export async function nearDuplicatePasses(
   kernels: Kernels,
   tau = NEAR_DUP_TAU,
   seed = 0,
+  verifyBytes = NEAR_DUP_VERIFY_BYTES,
 ): Promise<NearDuplicateMetrics> {
   const H = BANDS * BAND_BITS;
   const W = kernels.prepareProduct(hyperplanes(d, H, seed ^ 0x6e64), d, H);
@@ -259,17 +262,34 @@ export async function nearDuplicatePasses(
     await first.close();
   }
   const cand = candidates(sig);
-  // positions whose rows the verification needs, by global id
-  const need = new Map<number, number>();
-  for (const [i, set] of cand.pairs) {
-    need.set(sig.ids[i], i);
-    for (const j of set) need.set(sig.ids[j], j);
-  }
-  const vec = new Map<number, Float64Array>();
-  if (need.size > 0) {
-    const second = await open();
+  const parent = Int32Array.from({ length: sig.n }, (_, i) => i);
+  const inPair = new Uint8Array(sig.n);
+  let verified = 0;
+  // the candidate rows are held as float64 unit rows, at most verifyBytes of them at a time: the
+  // anchors (and their partners) go in batches, one pass over the input per batch, so memory stays
+  // bounded when the candidates touch most rows (anisotropic sets crowd the buckets)
+  const batchRows = Math.max(1, Math.floor(verifyBytes / (8 * d)));
+  const anchors = [...cand.pairs.keys()];
+  let at = 0;
+  while (at < anchors.length) {
+    // positions whose rows this batch needs, by global id
+    const need = new Map<number, number>();
+    const batch: number[] = [];
+    while (at < anchors.length) {
+      const i = anchors[at];
+      const set = cand.pairs.get(i) as Set<number>;
+      let extra = need.has(sig.ids[i]) ? 0 : 1;
+      for (const j of set) if (!need.has(sig.ids[j])) extra++;
+      if (batch.length > 0 && need.size + extra > batchRows) break;
+      need.set(sig.ids[i], i);
+      for (const j of set) need.set(sig.ids[j], j);
+      batch.push(i);
+      at++;
+    }
+    const vec = new Map<number, Float64Array>();
+    const pass = await open();
     try {
-      for await (const c of second.chunks) {
+      for await (const c of pass.chunks) {
         const { ids, units } = validUnitRows(c);
         for (let r = 0; r < ids.length; r++) {
           const pos = need.get(ids[r]);
@@ -277,27 +297,24 @@ export async function nearDuplicatePasses(
         }
       }
     } finally {
-      await second.close();
+      await pass.close();
     }
-  }
-  const parent = Int32Array.from({ length: sig.n }, (_, i) => i);
-  const inPair = new Uint8Array(sig.n);
-  let verified = 0;
-  for (const [i, set] of cand.pairs) {
-    const a = vec.get(i);
-    if (!a) continue;
-    for (const j of set) {
-      const b = vec.get(j);
-      if (!b) continue;
-      let dot = 0;
-      for (let t = 0; t < d; t++) dot += a[t] * b[t];
-      if (dot < tau) continue;
-      verified++;
-      inPair[i] = 1;
-      inPair[j] = 1;
-      const ri = find(parent, i);
-      const rj = find(parent, j);
-      if (ri !== rj) parent[Math.max(ri, rj)] = Math.min(ri, rj);
+    for (const i of batch) {
+      const a = vec.get(i);
+      if (!a) continue;
+      for (const j of cand.pairs.get(i) as Set<number>) {
+        const b = vec.get(j);
+        if (!b) continue;
+        let dot = 0;
+        for (let t = 0; t < d; t++) dot += a[t] * b[t];
+        if (dot < tau) continue;
+        verified++;
+        inPair[i] = 1;
+        inPair[j] = 1;
+        const ri = find(parent, i);
+        const rj = find(parent, j);
+        if (ri !== rj) parent[Math.max(ri, rj)] = Math.min(ri, rj);
+      }
     }
   }
   const groups = new Map<number, number[]>();

@@ -88,6 +88,18 @@ describe.each(BACKENDS)("near-duplicates on the %s backend", (_name, make) => {
     expect(m.share).toBe(m.rows / n);
     expect(m.expectedRecall).toBeGreaterThan(0.99);
   });
+
+  test("verify in batches of 50 candidate rows (one pass each) with the same result as all at once", async () => {
+    const whole = await nearDuplicatePasses(opener(x, n, 999), D, n, make(), 0.98);
+    let opens = 0;
+    const counted = () => {
+      opens++;
+      return opener(x, n, 999)();
+    };
+    const batched = await nearDuplicatePasses(counted, D, n, make(), 0.98, 0, 8 * D * 50);
+    expect(opens).toBeGreaterThan(2 + Math.floor(whole.rows / 50) - 1);
+    expect(batched).toEqual(whole);
+  });
 });
 
 describe("the near-duplicate design", () => {
