@@ -21,6 +21,22 @@ export class HashSet64 {
     return this.insert(a >>> 0, b >>> 0);
   }
 
+  /** Whether (a, b) is a member. */
+  has(a: number, b: number): boolean {
+    if (a === 0 && b === 0) b = 1;
+    a >>>= 0;
+    b >>>= 0;
+    const keys = this.keys;
+    let slot = (a ^ Math.imul(b, 0x9e3779b1)) & this.mask;
+    for (;;) {
+      const ka = keys[slot * 2];
+      const kb = keys[slot * 2 + 1];
+      if (ka === 0 && kb === 0) return false;
+      if (ka === a && kb === b) return true;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
   private insert(a: number, b: number): boolean {
     const keys = this.keys;
     let slot = (a ^ Math.imul(b, 0x9e3779b1)) & this.mask;
