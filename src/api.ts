@@ -104,6 +104,12 @@ export interface AnalyzeOptions extends OpenOptions {
   kernels?: Kernels;
   /** Covariance arithmetic: "mixed" (default, float32 products in blocks) or "float64" (see Profile). */
   precision?: Precision;
+  /**
+   * The row budget (default DEFAULT_EXACT_ROWS = 2^21): up to this many valid rows the norm
+   * percentiles and the duplicates are exact; above it they come from sketches and the report
+   * marks them (`norms.estimate`, `integrity.estimate`). For a profile file: lowers its budget.
+   */
+  exactRows?: number;
   /** Fed every raw chunk of the pass (`report --rows`): the null, NaN, Inf, zero and duplicate rows. */
   rows?: RowLedger;
   /**
@@ -213,6 +219,7 @@ async function profileSource(
       kernels,
       precision: opts.precision,
       maxGroups: opts.maxGroups,
+      exactRows: opts.exactRows,
       onChunk: (rows) => opts.onProgress?.({ rows, bytesRead: source.bytesRead(), totalBytes: source.info.totalBytes }),
     });
     return { info: source.info, profile: p };
@@ -391,7 +398,7 @@ async function analyzeWith(
       );
     }
     // a profile holds no vectors: the passes that read them again (near-duplicates, retrieval) are skipped
-    return judge(() => profileFromFile(saved, kernels), opts, kernels, undefined, NO_REREAD, true);
+    return judge(() => profileFromFile(saved, kernels, opts.exactRows), opts, kernels, undefined, NO_REREAD, true);
   }
   return judge(
     () => profileWith(path, opts, kernels),
@@ -522,8 +529,13 @@ async function pairsLabel(pairs: AnalyzeOptions["pairs"]): Promise<string | unde
   return Array.isArray(pairs) ? (await resolveInputs(pairs)).label : (pairs as InputSpec).label;
 }
 
-async function profileFromFile(path: string, kernels: Kernels): Promise<{ info: SourceInfo; profile: Profile }> {
+async function profileFromFile(
+  path: string,
+  kernels: Kernels,
+  exactRows?: number,
+): Promise<{ info: SourceInfo; profile: Profile }> {
   const { profile, header } = await loadProfile(path, kernels);
+  if (exactRows !== undefined) profile.lowerBudget(exactRows);
   return { info: profileInfo(path, header), profile };
 }
 

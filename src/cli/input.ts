@@ -4,7 +4,7 @@ import { type AnalyzeOptions, analyze } from "../api.js";
 import { UsageError } from "../errors.js";
 import { type InputSpec, inputBytes } from "../io/inputs.js";
 import { MAX_GROUPS_LIMIT } from "../profile/labels.js";
-import { DEFAULT_SAMPLE_SIZE, PRECISIONS, type Precision } from "../profile/profile.js";
+import { DEFAULT_EXACT_ROWS, DEFAULT_SAMPLE_SIZE, PRECISIONS, type Precision } from "../profile/profile.js";
 import { type CommandContext, intOption } from "./context.js";
 import { progressLine } from "./progress.js";
 
@@ -22,6 +22,7 @@ export interface InputFlags {
   labels?: string;
   labelColumn?: string;
   maxGroups?: number;
+  exactRows?: number;
 }
 
 /**
@@ -37,6 +38,11 @@ export function addReadOptions(cmd: Command, what = "the result"): Command {
       DEFAULT_SAMPLE_SIZE,
     )
     .option("--seed <n>", "seed of the row sample", intOption("--seed", 0, 0xffffffff), 0)
+    .option(
+      "--exact-rows <n>",
+      `row budget: up to n valid rows, norm percentiles and duplicates are exact; above it they are estimated from sketches, marked ≈ (default ${DEFAULT_EXACT_ROWS}, about 50 MB)`,
+      intOption("--exact-rows", 0, Number.MAX_SAFE_INTEGER),
+    )
     .option(
       "--column <name>",
       "Arrow, Parquet: the embedding column (default: embedding, embeddings, vector, or the only list column)",
@@ -123,6 +129,7 @@ export async function analyzeForCli(
       chunkRows: flags.chunkRows,
       kernels: ctx.kernels(flags.threads, await inputBytes(file)),
       precision: flags.precision,
+      exactRows: flags.exactRows,
       stdin: io.stdin,
       onProgress: (p) => progress.update(p),
       ...labelOptions(flags),

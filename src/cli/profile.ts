@@ -102,6 +102,7 @@ export function registerProfile(program: Command, ctx: CommandContext): Command 
           chunkRows: flags.chunkRows,
           kernels: ctx.kernels(flags.threads),
           precision: flags.precision,
+          exactRows: flags.exactRows,
           stdin: io.stdin,
           rowOffset: flags.rowOffset,
           shard,
@@ -123,6 +124,7 @@ export function registerProfile(program: Command, ctx: CommandContext): Command 
 
 interface MergeFlags {
   output: string;
+  exactRows?: number;
   force?: boolean;
   threads?: number;
 }
@@ -134,6 +136,11 @@ export function registerMerge(program: Command, ctx: CommandContext): Command {
     .argument("<profiles...>", "profile files, in any order")
     .requiredOption("-o, --output <file>", "the merged profile file to write")
     .option("--force", "overwrite an existing output file")
+    .option(
+      "--exact-rows <n>",
+      "lower the row budget of the merged profile (default: the smallest of the parts'); above it norms and duplicates are sketched",
+      intOption("--exact-rows", 0, Number.MAX_SAFE_INTEGER),
+    )
     .addOption(new Option("--threads <n>").hideHelp().argParser(intOption("--threads", 0, 256)))
     .addHelpText("after", MERGE_EXAMPLES)
     .action(async (files: string[], flags: MergeFlags) => {
@@ -151,6 +158,7 @@ export function registerMerge(program: Command, ctx: CommandContext): Command {
       const parts: Part[] = [];
       for (const file of files) {
         const { profile: p, header } = await loadProfile(file);
+        if (flags.exactRows !== undefined) p.lowerBudget(flags.exactRows);
         const part: Part = {
           file,
           dims: p.dims,

@@ -15,16 +15,23 @@
 import { InputError } from "../errors.js";
 import { rowHash } from "../linalg/hash.js";
 import { blockRowsFor } from "./blockRows.js";
+import { HashCount64 } from "./hashcount.js";
 import { HashSet64 } from "./hashset.js";
 import { type LabelsHeader, labelArrays, labelsFrom } from "./labelBytes.js";
 import type { Moments } from "./moments.js";
+import { KEY_COUNT, MANTISSA_BITS, NormSketch, RELATIVE_ERROR } from "./normsketch.js";
 import { BottomKSample } from "./sample.js";
+import { inHashSample } from "./sketches.js";
 import { PRECISIONS, type Precision, type ProfileState } from "./state.js";
 
 export const PROFILE_KIND = "embcheck/profile";
 export const PROFILE_SCHEMA_VERSION = 2;
-/** 2: the moments as the nodes of the merge tree (moments.ts) instead of one total. */
-export const PROFILE_FORMAT_VERSION = 2;
+/**
+ * 2: the moments as the nodes of the merge tree (moments.ts) instead of one total.
+ * 3: the row budget's sketches (sketches.ts): repeats of the duplicate set, the hash sample's level,
+ * the norms' sketch, the norms' mean and M2 on the tree nodes.
+ */
+export const PROFILE_FORMAT_VERSION = 3;
 const MAGIC = "EMBCPROF";
 /** A header larger than this is not one embcheck wrote (the array table is a few hundred bytes). */
 const MAX_HEADER = 1 << 20;
@@ -68,6 +75,15 @@ export interface ProfileHeader {
   ranges: number[];
   /** Valid rows in each range (their norms lie range after range in "norms"). */
   rangeValid: number[];
+  /** The row budget the profile was made with (after merges: the smallest). */
+  exactRows: number;
+  /** 0: "distinct" holds every distinct valid row; k > 0: only the hashes with ≥ k leading zero bits. */
+  hashLevel: number;
+  /** Entries of "repeats" and the sum of their counts (duplicate rows among the kept hashes). */
+  repeatEntries: number;
+  repeatRows: number;
+  /** Null while "norms" holds every norm; else the norms' sketch (normsketch.ts). */
+  normSketch: NormSketchHeader | null;
   /** What was profiled (the input's label, format, stored dtype); "mixed" parts after merges. */
   source: ProfileSource | null;
   /** The labels' part (src/profile/labelBytes.ts); absent for a profile made without labels. */
@@ -75,6 +91,17 @@ export interface ProfileHeader {
   arrays: ArrayEntry[];
   /** rowHash of the data's 32-bit words, as two hex uint32. */
   checksum: [string, string];
+}
+
+export interface NormSketchHeader {
+  /** Mantissa bits of the bucket index (9: 512 buckets per octave) and the bound 2^-(bits + 1). */
+  mantissaBits: number;
+  relativeError: number;
+  /** Non-empty buckets stored ("normSketchKeys", "normSketchCounts"). */
+  buckets: number;
+  /** The exact smallest and largest norm. */
+  min: number;
+  max: number;
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -85,10 +112,18 @@ export function profileToBytes(s: ProfileState, toolVersion: string, source: Pro
   // canonical order (sample by row index, hashes ascending), so equal states give equal files
   // whatever the order of the merges that made them
   const sample = sortedSample(s.sample.entries(), d);
-  const distinct = sortedHashes(s);
+  const distinct = sortedHashes(s.distinct.size, (fn) => s.distinct.forEach(fn));
+  const repeats = sortedHashes(s.repeats.size, (fn) => s.repeats.forEach(fn));
+  const repeatCounts = new Float64Array(s.repeats.size);
+  for (let i = 0; i < repeatCounts.length; i++) repeatCounts[i] = s.repeats.get(repeats[2 * i], repeats[2 * i + 1]);
+  const sketch = s.normSketch?.entries() ?? { keys: new Uint32Array(0), counts: new Float64Array(0) };
   const arrays: [string, Float64Array | Uint32Array][] = [
-    ["norms", s.norms.subarray(0, s.validRows)],
+    ["norms", s.normSketch ? new Float64Array(0) : s.norms.subarray(0, s.validRows)],
     ["distinct", distinct],
+    ["repeats", repeats],
+    ["repeatCounts", repeatCounts],
+    ["normSketchKeys", sketch.keys],
+    ["normSketchCounts", sketch.counts],
     ["samplePriority", sample.priorities],
     ["sampleIndex", sample.indices],
     ["sampleValues", sample.values],
@@ -102,12 +137,6 @@ export function profileToBytes(s: ProfileState, toolVersion: string, source: Pro
     table.push({ name, dtype: a instanceof Float64Array ? "<f8" : "<u4", length: a.length, offset });
     offset += pad8(a.byteLength);
   }
-  const data = new Uint8Array(offset);
-  table.forEach((e, i) => {
-    const a = arrays[i][1];
-    data.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), e.offset);
-    if (!LITTLE_ENDIAN) swap(data.subarray(e.offset, e.offset + a.byteLength), a.BYTES_PER_ELEMENT);
-  });
   const header: ProfileHeader = {
     kind: PROFILE_KIND,
     schemaVersion: PROFILE_SCHEMA_VERSION,
@@ -129,20 +158,42 @@ export function profileToBytes(s: ProfileState, toolVersion: string, source: Pro
     momentNodes: s.moments.length,
     ranges: [...s.ranges],
     rangeValid: [...s.rangeValid],
+    exactRows: s.exactRows,
+    hashLevel: s.hashLevel,
+    repeatEntries: s.repeats.size,
+    repeatRows: s.repeatRows,
+    normSketch: s.normSketch
+      ? {
+          mantissaBits: MANTISSA_BITS,
+          relativeError: RELATIVE_ERROR,
+          buckets: sketch.keys.length,
+          min: s.normSketch.min,
+          max: s.normSketch.max,
+        }
+      : null,
     source,
     ...(labels ? { labels: labels.header } : {}),
     arrays: table,
-    checksum: checksumOf(data),
+    checksum: ["00000000", "00000000"],
   };
+  // the checksum is fixed-width hex, so the header's length is known before the data is: the
+  // arrays go straight into the file's buffer (one copy of the data in memory, not two)
+  const length = new TextEncoder().encode(JSON.stringify(header)).length;
+  const start = pad8(16 + length);
+  const out = new Uint8Array(start + offset);
+  const data = out.subarray(start);
+  table.forEach((e, i) => {
+    const a = arrays[i][1];
+    data.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), e.offset);
+    if (!LITTLE_ENDIAN) swap(data.subarray(e.offset, e.offset + a.byteLength), a.BYTES_PER_ELEMENT);
+  });
+  header.checksum = checksumOf(data);
   const json = new TextEncoder().encode(JSON.stringify(header));
-  const start = pad8(16 + json.length);
-  const out = new Uint8Array(start + data.length);
   out.set(new TextEncoder().encode(MAGIC), 0);
   const view = new DataView(out.buffer);
   view.setUint32(8, PROFILE_FORMAT_VERSION, true);
   view.setUint32(12, json.length, true);
   out.set(json, 16);
-  out.set(data, start);
   return out;
 }
 
@@ -158,12 +209,15 @@ export function profileHeaderOf(bytes: Uint8Array, file?: string): ProfileHeader
 export function profileFromBytes(bytes: Uint8Array, file?: string): ProfileState {
   const { header: h, data } = parse(bytes, file);
   const fail = (what: string) => bad(what, file);
-  const get = (name: string, dtype: Dtype, length: number): Float64Array | Uint32Array => {
+  /** An array of the file, copied; `view`: a view into the bytes when they allow it (read at once, not kept). */
+  const get = (name: string, dtype: Dtype, length: number, view = false): Float64Array | Uint32Array => {
     const e = h.arrays.find((a) => a.name === name);
     if (!e) throw fail(`the array "${name}" is missing`);
     if (e.dtype !== dtype || e.length !== length) {
       throw fail(`the array "${name}" holds ${e.length} ${e.dtype} values, expected ${length} ${dtype}`);
     }
+    const at = data.byteOffset + e.offset;
+    if (view && dtype === "<u4" && LITTLE_ENDIAN && at % 4 === 0) return new Uint32Array(data.buffer, at, length);
     const size = length * (dtype === "<f8" ? 8 : 4);
     const copy = new Uint8Array(size);
     copy.set(data.subarray(e.offset, e.offset + size));
@@ -172,11 +226,29 @@ export function profileFromBytes(bytes: Uint8Array, file?: string): ProfileState
   };
   const d = h.dims;
   const f64 = (name: string, length: number) => get(name, "<f8", length) as Float64Array;
-  const norms = f64("norms", h.validRows);
-  const distinctWords = get("distinct", "<u4", h.distinctRows * 2) as Uint32Array;
+  const norms = f64("norms", h.normSketch ? 0 : h.validRows);
+  const distinctWords = get("distinct", "<u4", h.distinctRows * 2, true) as Uint32Array;
   const distinct = new HashSet64(h.distinctRows);
-  for (let i = 0; i < distinctWords.length; i += 2) distinct.add(distinctWords[i], distinctWords[i + 1]);
+  for (let i = 0; i < distinctWords.length; i += 2) {
+    if (!inHashSample(distinctWords[i], h.hashLevel))
+      throw fail(`a hash of the duplicate set lies outside level ${h.hashLevel}`);
+    distinct.add(distinctWords[i], distinctWords[i + 1]);
+  }
   if (distinct.size !== h.distinctRows) throw fail("the duplicate set holds repeated entries");
+  const repeatWords = get("repeats", "<u4", h.repeatEntries * 2) as Uint32Array;
+  const repeatCounts = f64("repeatCounts", h.repeatEntries);
+  const repeats = new HashCount64(h.repeatEntries);
+  let repeatRows = 0;
+  for (let i = 0; i < h.repeatEntries; i++) {
+    const [a, b, c] = [repeatWords[2 * i], repeatWords[2 * i + 1], repeatCounts[i]];
+    if (!isCount(c) || c < 1 || repeats.get(a, b) !== 0 || !distinct.has(a, b)) {
+      throw fail(`repeat ${i} is not a count ≥ 1 of a distinct row`);
+    }
+    repeats.add(a, b, c);
+    repeatRows += c;
+  }
+  if (repeatRows !== h.repeatRows) throw fail(`the repeats add up to ${repeatRows}, the header says ${h.repeatRows}`);
+  const normSketch = h.normSketch ? sketchFrom(h, get, fail) : null;
   const sample = new BottomKSample(h.sampleSize, d);
   const priorities = f64("samplePriority", h.sampleRows);
   const indices = f64("sampleIndex", h.sampleRows);
@@ -195,6 +267,11 @@ export function profileFromBytes(bytes: Uint8Array, file?: string): ProfileState
     validRows: h.validRows,
     norms,
     distinct,
+    repeats,
+    repeatRows: h.repeatRows,
+    hashLevel: h.hashLevel,
+    exactRows: h.exactRows,
+    normSketch,
     moments: momentsFrom(h, f64, fail),
     blockRows: h.blockRows,
     sample,
@@ -301,6 +378,26 @@ function checkHeader(h: ProfileHeader, fail: (what: string) => InputError): void
   ) {
     throw fail('"rangeValid" does not give the valid rows of each range');
   }
+  if (!isCount(h.exactRows) || !isCount(h.hashLevel) || h.hashLevel > 32) {
+    throw fail('"exactRows" or "hashLevel" is not a count (hashLevel ≤ 32)');
+  }
+  if (!isCount(h.repeatEntries) || !isCount(h.repeatRows) || h.repeatEntries > h.distinctRows) {
+    throw fail('"repeatEntries" or "repeatRows" is not a count of the duplicate set');
+  }
+  const exactDuplicates = h.hashLevel === 0;
+  if (
+    exactDuplicates
+      ? h.distinctRows + h.repeatRows !== h.validRows
+      : h.distinctRows + h.repeatRows > h.validRows || h.distinctRows > h.exactRows
+  ) {
+    throw fail("the duplicate set's rows do not add up to validRows");
+  }
+  if (h.normSketch !== null && (typeof h.normSketch !== "object" || Array.isArray(h.normSketch))) {
+    throw fail('"normSketch" is not null or an object');
+  }
+  if (h.normSketch === null && h.validRows > h.exactRows) {
+    throw fail(`${h.validRows} valid rows, over the row budget ${h.exactRows}, but no norm sketch`);
+  }
   const src = h.source;
   if (
     src !== null &&
@@ -326,10 +423,10 @@ function checkHeader(h: ProfileHeader, fail: (what: string) => InputError): void
  * BigUint64Array view reads a·2³² + b, sorted natively (no object per entry: 10⁷ rows sort in about
  * a second), then swapped back.
  */
-function sortedHashes(s: ProfileState): Uint32Array {
-  const words = new Uint32Array(s.distinct.size * 2);
+function sortedHashes(size: number, each: (fn: (a: number, b: number) => void) => void): Uint32Array {
+  const words = new Uint32Array(size * 2);
   let at = 0;
-  s.distinct.forEach((a, b) => {
+  each((a, b) => {
     words[at++] = b;
     words[at++] = a;
   });
@@ -379,7 +476,10 @@ function momentArrays(list: readonly Moments[], d: number): [string, Float64Arra
   const m2 = new Float64Array(m * d * d);
   const unitSum = new Float64Array(m * d);
   const align = new Float64Array(2 * m);
+  const norm = new Float64Array(2 * m);
   list.forEach((node, i) => {
+    norm[2 * i] = node.normMean;
+    norm[2 * i + 1] = node.normM2;
     ranges[2 * i] = node.lo;
     ranges[2 * i + 1] = node.hi;
     counts[i] = node.n;
@@ -403,6 +503,7 @@ function momentArrays(list: readonly Moments[], d: number): [string, Float64Arra
     ["momentM2", m2],
     ["momentUnitSum", unitSum],
     ["momentAlign", align],
+    ["momentNorm", norm],
   ];
 }
 
@@ -421,6 +522,7 @@ function momentsFrom(
   const unitSum = f64("momentUnitSum", m * d);
   const align = f64("momentAlign", 2 * m);
   const scales = h.arrays.some((a) => a.name === "momentScale") ? f64("momentScale", m) : new Float64Array(m);
+  const norm = f64("momentNorm", 2 * m);
   const out: Moments[] = [];
   let valid = 0;
   for (let i = 0; i < m; i++) {
@@ -444,10 +546,47 @@ function momentsFrom(
       unitSum: unitSum.slice(i * d, (i + 1) * d),
       alignSqSum: align[2 * i],
       alignCosSum: align[2 * i + 1],
+      normMean: norm[2 * i],
+      normM2: norm[2 * i + 1],
     });
   }
   if (valid !== h.validRows) throw fail("the moment nodes' counts do not add up to validRows");
   return out;
+}
+
+/** The norms' sketch of a header and its two arrays, checked: keys ascending, counts adding up to validRows. */
+function sketchFrom(
+  h: ProfileHeader,
+  get: (name: string, dtype: Dtype, length: number) => Float64Array | Uint32Array,
+  fail: (what: string) => InputError,
+): NormSketch {
+  const k = h.normSketch as NormSketchHeader;
+  const positive = (v: unknown): v is number => typeof v === "number" && v > 0 && Number.isFinite(v);
+  if (
+    k.mantissaBits !== MANTISSA_BITS ||
+    !isCount(k.buckets) ||
+    !positive(k.min) ||
+    !positive(k.max) ||
+    k.min > k.max
+  ) {
+    throw fail("the norm sketch's header is malformed (mantissaBits, buckets, min, max)");
+  }
+  const keys = get("normSketchKeys", "<u4", k.buckets) as Uint32Array;
+  const counts = get("normSketchCounts", "<f8", k.buckets) as Float64Array;
+  const sk = new NormSketch();
+  let total = 0;
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] >= KEY_COUNT || (i > 0 && keys[i] <= keys[i - 1]) || !isCount(counts[i]) || counts[i] < 1) {
+      throw fail(`bucket ${i} of the norm sketch has a bad key or count`);
+    }
+    sk.counts[keys[i]] = counts[i];
+    total += counts[i];
+  }
+  if (total !== h.validRows) throw fail(`the norm sketch counts ${total} norms, expected validRows ${h.validRows}`);
+  sk.n = total;
+  sk.min = k.min;
+  sk.max = k.max;
+  return sk;
 }
 
 function checksumOf(data: Uint8Array): [string, string] {

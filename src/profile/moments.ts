@@ -41,6 +41,12 @@ export interface Moments {
   /** Σ ‖u − v‖² and Σ cos(u, v) over the positive pairs. */
   alignSqSum: number;
   alignCosSum: number;
+  /**
+   * Mean and Σ (‖x‖ − mean)² of the valid rows' norms: the norms' mean and std once they are
+   * sketched (sketches.ts), on the same tree so their bits do not depend on the split either.
+   */
+  normMean: number;
+  normM2: number;
 }
 
 export function emptyMoments(d: number, lo: number, hi: number): Moments {
@@ -55,6 +61,8 @@ export function emptyMoments(d: number, lo: number, hi: number): Moments {
     unitSum: new Float64Array(d),
     alignSqSum: 0,
     alignCosSum: 0,
+    normMean: 0,
+    normM2: 0,
   };
 }
 
@@ -100,6 +108,9 @@ export function foldMoments(a: Moments, b: Moments): Moments {
   }
   const f = nb / (na + nb);
   for (let j = 0; j < d; j++) a.meanRel[j] += delta[j] * f;
+  const dn = b.normMean - a.normMean;
+  a.normM2 += b.normM2 + dn * dn * w;
+  a.normMean += dn * f;
   a.n = na + nb;
   return a;
 }

@@ -4,7 +4,7 @@
  * rows through the kernels' row scan and scatter (src/linalg/backend.ts), the per-row bookkeeping
  * (counts, norms, duplicate set, sample, pairs) stays here.
  */
-import { InputError } from "../errors.js";
+import { InputError, UsageError } from "../errors.js";
 import type { Chunk, Label } from "../io/types.js";
 import { type Kernels, ROW_INF, ROW_NAN, ROW_ZERO } from "../linalg/backend.js";
 import { rowPriority } from "../linalg/hash.js";
@@ -13,8 +13,10 @@ import { referenceKernels } from "../linalg/reference.js";
 import type { HashSet64 } from "./hashset.js";
 import { DEFAULT_MAX_GROUPS, emptyLabelState, groupOf, type LabelState, NodeBuilder, pushNode } from "./labels.js";
 import { emptyMoments, type Moments, pushMoments } from "./moments.js";
+import type { NormSketch } from "./normsketch.js";
 import type { BottomKSample } from "./sample.js";
 import { blockScale } from "./scale.js";
+import { addRowHash, type DuplicateEstimate, duplicateEstimate, enforceBudget } from "./sketches.js";
 import {
   addRange,
   covarianceOf,
@@ -32,6 +34,7 @@ import {
 import { rowNorm } from "./stats.js";
 
 export {
+  DEFAULT_EXACT_ROWS,
   DEFAULT_SAMPLE_SIZE,
   PRECISIONS,
   type Precision,
@@ -178,13 +181,31 @@ export class Profile {
     return this.totals;
   }
 
-  /** The norms of the valid rows (a view; do not keep across add()). */
+  /** The norms of the valid rows (a view; do not keep across add()); empty once sketched. */
   norms(): Float64Array {
     return this.state.norms.subarray(0, this.state.validRows);
   }
 
+  /** The norms' sketch once validRows passed the row budget (then norms() is empty), else null. */
+  get normSketch(): NormSketch | null {
+    return this.state.normSketch;
+  }
+
+  /** Mean and population std of the norms from the merge tree (exact sums; what a sketch lacks). */
+  normMeanStd(): { mean: number; std: number } {
+    const t = this.folded();
+    return { mean: t.normMean, std: t.n > 0 ? Math.sqrt(t.normM2 / t.n) : 0 };
+  }
+
+  /** Exact duplicate rows, or, above the row budget, the sample's estimate (duplicateEstimate). */
   get duplicateRows(): number {
-    return this.state.validRows - this.state.distinct.size;
+    const e = this.duplicateEstimate;
+    return e ? e.rows : this.state.validRows - this.state.distinct.size;
+  }
+
+  /** Null while the duplicates are exact (hashLevel 0). */
+  get duplicateEstimate(): DuplicateEstimate | null {
+    return duplicateEstimate(this.state);
   }
 
   /** Mean of the valid rows. */
@@ -229,6 +250,7 @@ export class Profile {
     if (labels) s.labels ??= emptyLabelState(d, s.blockRows, this.maxGroups);
     const lab = labels ? (s.labels as LabelState) : null;
     const groups = lab ? new NodeBuilder(d, chunk.rowOffset, chunk.rowOffset + n) : null;
+    const sketch = s.normSketch;
     let k = 0;
     for (let r = 0; r < n; r++) {
       const gid = lab ? groupOf(lab, (labels as Label[])[r]) : -1;
@@ -243,8 +265,10 @@ export class Profile {
       else if (cls === ROW_ZERO) s.zeroRows++;
       else {
         const norm = rowNorm(scan.sumsq[r], data, r * d, d);
-        s.norms[s.validRows++] = norm;
-        s.distinct.add(scan.ha[r], scan.hb[r]);
+        if (sketch) sketch.add(norm);
+        else s.norms[s.validRows] = norm;
+        s.validRows++;
+        addRowHash(s, scan.ha[r], scan.hb[r]);
         const gi = chunk.rowOffset + r;
         const p = rowPriority(s.seed, gi);
         const base = r * d;
@@ -272,10 +296,18 @@ export class Profile {
       } else this.scaledScatter(node, data, scan.idx, scan.norms, k, e);
       node.meanRel.set(this.chunkMean);
       node.n = k;
+      let sum = 0;
+      for (let i = 0; i < k; i++) sum += scan.norms[i];
+      const mean = sum / k;
+      let m2 = 0;
+      for (let i = 0; i < k; i++) m2 += (scan.norms[i] - mean) ** 2;
+      node.normMean = mean;
+      node.normM2 = m2;
     }
     pushMoments(s.moments, node, s.blockRows);
     if (lab && groups) pushNode(lab, groups.node());
     addRange(s, chunk.rowOffset, chunk.rowOffset + n, k);
+    enforceBudget(s);
     return this;
   }
 
@@ -335,6 +367,21 @@ export class Profile {
     this.state.alignPairs++;
     node.alignSqSum += sq;
     node.alignCosSum += cos;
+  }
+
+  /**
+   * Lowers the row budget to `exactRows` (a profile file reported with --exact-rows), sketching what
+   * then passes it; a higher budget cannot bring back what a sketch dropped, so it is ignored.
+   */
+  lowerBudget(exactRows: number): this {
+    if (!Number.isSafeInteger(exactRows) || exactRows < 0) {
+      throw new UsageError(`the row budget (exactRows) must be an integer ≥ 0, got ${exactRows}`);
+    }
+    if (exactRows < this.state.exactRows) {
+      this.state.exactRows = exactRows;
+      enforceBudget(this.state);
+    }
+    return this;
   }
 
   /** Folds another profile (or state) of the same dims, sample size and seed into this one. */

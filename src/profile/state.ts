@@ -8,20 +8,33 @@
  * floating-point sums (mean, scatter, unit-row and pair sums) bit for bit when A and B split the
  * rows on a block boundary, because they are kept on a fixed merge tree over the global row index
  * (moments.ts).
- * Memory independent of the row count except one float64 norm and one 8-byte hash per valid row
- * (exact percentiles and exact duplicate counts; about 24 bytes a row with the hash set's slack).
+ * Memory independent of the row count except, up to the row budget `exactRows`, one float64 norm and
+ * one 8-byte hash per valid row (exact percentiles and exact duplicate counts; about 24 bytes a row
+ * with the hash set's slack); above it the norms go into a sketch and the hashes into a sample of
+ * the hash space (sketches.ts), both of bounded size.
  */
 import { UsageError } from "../errors.js";
 import { blockRowsFor } from "./blockRows.js";
+import { HashCount64 } from "./hashcount.js";
 import { HashSet64 } from "./hashset.js";
 import { type LabelState, mergeLabels } from "./labels.js";
 import { type Moments, normalize, totalMoments } from "./moments.js";
+import type { NormSketch } from "./normsketch.js";
 import { BottomKSample } from "./sample.js";
 import { scaleByPow2 } from "./scale.js";
+import { mergeSketchedParts } from "./sketches.js";
 
 export type Precision = "mixed" | "float64";
 export const PRECISIONS: readonly Precision[] = ["mixed", "float64"];
 export const DEFAULT_SAMPLE_SIZE = 4096;
+/**
+ * The row budget: up to this many valid rows the norms (8 B a row) and the distinct-row hashes
+ * (8 B a row in a hash set at load ≤ 0.5: 16 B) are kept exactly, about 50 MB at 2^21 rows. A merge
+ * holds the sum, one part and the set's growth, about three times that: 2^21 keeps `merge` of any
+ * number of rows under 300 MB (10M × 128 measured: docs/scaling.md; 2^22 measured 416 MB), while
+ * datasets up to 2 million rows get exact percentiles and duplicate counts.
+ */
+export const DEFAULT_EXACT_ROWS = 2 ** 21;
 
 export interface ProfileState {
   readonly dims: number;
@@ -37,8 +50,21 @@ export interface ProfileState {
   validRows: number;
   /** ‖x_i‖ of every valid row, in input order: the first validRows entries (capacity may exceed). */
   norms: Float64Array;
-  /** Distinct valid rows by 64-bit hash of their bits. */
-  readonly distinct: HashSet64;
+  /**
+   * Distinct valid rows by 64-bit hash of their bits: all of them at hashLevel 0, else those whose
+   * hash's first word has ≥ hashLevel leading zero bits (sketches.ts).
+   */
+  distinct: HashSet64;
+  /** The rows of `distinct` seen more than once: how many times beyond the first. */
+  repeats: HashCount64;
+  /** Σ of the repeats' counts: the duplicate rows among the rows whose hash is in `distinct`'s region. */
+  repeatRows: number;
+  /** 0 (exact duplicates) or the level of the hash sample (a 2^-hashLevel share of the hashes). */
+  hashLevel: number;
+  /** The row budget (DEFAULT_EXACT_ROWS): above it norms and duplicates are sketched. */
+  exactRows: number;
+  /** The norms' sketch once validRows passed exactRows (then `norms` is empty), else null. */
+  normSketch: NormSketch | null;
   /**
    * The floating-point sums (mean, scatter, Σ u_i, pair sums) as the unmerged nodes of the fixed
    * merge tree, sorted by row (moments.ts); totalsOf folds them.
@@ -66,6 +92,8 @@ export interface StateOptions {
   /** Seed for the sample, 0 ≤ seed < 2^32 (default 0). */
   seed?: number;
   precision?: Precision;
+  /** The row budget (default DEFAULT_EXACT_ROWS); a non-negative integer. */
+  exactRows?: number;
 }
 
 /** An empty state; checks the options (UsageError). */
@@ -79,6 +107,10 @@ export function emptyState(opts: StateOptions): ProfileState {
   const sampleSize = opts.sampleSize ?? DEFAULT_SAMPLE_SIZE;
   if (!Number.isInteger(sampleSize) || sampleSize < 2) {
     throw new UsageError(`sample size must be an integer ≥ 2, got ${sampleSize}`);
+  }
+  const exactRows = opts.exactRows ?? DEFAULT_EXACT_ROWS;
+  if (!Number.isSafeInteger(exactRows) || exactRows < 0) {
+    throw new UsageError(`the row budget (exactRows) must be an integer ≥ 0, got ${exactRows}`);
   }
   const precision = opts.precision ?? "mixed";
   if (!PRECISIONS.includes(precision)) {
@@ -97,6 +129,11 @@ export function emptyState(opts: StateOptions): ProfileState {
     validRows: 0,
     norms: new Float64Array(1024),
     distinct: new HashSet64(),
+    repeats: new HashCount64(),
+    repeatRows: 0,
+    hashLevel: 0,
+    exactRows,
+    normSketch: null,
     moments: [],
     blockRows: blockRowsFor(d),
     sample: new BottomKSample(sampleSize, d),
@@ -108,7 +145,7 @@ export function emptyState(opts: StateOptions): ProfileState {
 
 /** Room for n norms. */
 export function ensureNorms(s: ProfileState, n: number): void {
-  if (n <= s.norms.length) return;
+  if (n <= s.norms.length || s.normSketch) return;
   let cap = Math.max(1, s.norms.length);
   while (cap < n) cap *= 2;
   const next = new Float64Array(cap);
@@ -158,12 +195,14 @@ function joinRanges(a: ProfileState, b: ProfileState): void {
     }
   }
   segs.sort((x, y) => x.start - y.start || x.end - y.end);
-  const norms = new Float64Array(Math.max(1024, a.validRows + b.validRows));
+  // sketched: the norms are in a.normSketch, only the ranges join
+  const keep = a.normSketch === null;
+  const norms = keep ? new Float64Array(Math.max(1024, a.validRows + b.validRows)) : new Float64Array(0);
   const ranges: number[] = [];
   const counts: number[] = [];
   let at = 0;
   for (const g of segs) {
-    norms.set(g.from.subarray(g.at, g.at + g.valid), at);
+    if (keep) norms.set(g.from.subarray(g.at, g.at + g.valid), at);
     at += g.valid;
     const n = ranges.length;
     if (n > 0 && g.start <= ranges[n - 1]) {
@@ -242,6 +281,8 @@ export function mergeState(a: ProfileState, b: ProfileState): ProfileState {
   }
   const na = a.validRows;
   if (b.precision === "mixed") a.precision = "mixed";
+  // norms sketched if either part is or the sum passes the budget; hashes on the common level
+  mergeSketchedParts(a, b);
   a.rows += b.rows;
   a.nullRows += b.nullRows;
   a.nanRows += b.nanRows;
@@ -249,9 +290,6 @@ export function mergeState(a: ProfileState, b: ProfileState): ProfileState {
   a.zeroRows += b.zeroRows;
   joinRanges(a, b);
   a.validRows = na + b.validRows;
-  b.distinct.forEach((x, y) => {
-    a.distinct.add(x, y);
-  });
   const list = [...a.moments, ...b.moments].sort((x, y) => x.lo - y.lo || x.hi - y.hi);
   normalize(list, a.blockRows);
   a.moments = list;

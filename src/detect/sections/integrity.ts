@@ -18,6 +18,27 @@ export interface IntegrityMetrics {
   duplicateShare: number;
   /** extra: (rows − validRows) / rows */
   invalidShare: number;
+  /** Present only above the row budget: duplicateRows and duplicateShare come from a hash sample. */
+  estimate?: DuplicateShareEstimate;
+}
+
+/** The duplicates above the row budget (src/profile/sketches.ts duplicateEstimate); the other counts stay exact. */
+export interface DuplicateShareEstimate {
+  method: "hash-sample";
+  metrics: ["duplicateRows", "duplicateShare"];
+  /** The share of the hash space kept, 2^-level, and the valid rows whose hash it holds. */
+  sampledFraction: number;
+  sampledRows: number;
+  /** duplicateShare's standard error (delta method over the sample) and the bound ±3 of them. */
+  standardError: number;
+  bound: number;
+}
+
+/** "1,234 duplicates (1.2%)", or "≈1,234 duplicates (≈1.2% ± 0.1%)" when estimated. */
+function duplicatesText(g: IntegrityMetrics): string {
+  const noun = g.duplicateRows === 1 ? "duplicate" : "duplicates";
+  if (!g.estimate) return `${formatCount(g.duplicateRows)} ${noun} (${formatPercent(g.duplicateShare)})`;
+  return `≈${formatCount(g.duplicateRows)} ${noun} (≈${formatPercent(g.duplicateShare)} ± ${formatPercent(g.estimate.bound)}, estimated from ${formatPercent(g.estimate.sampledFraction)} of the rows' hashes)`;
 }
 
 const ROW_COUNT = { min: 0, max: Number.POSITIVE_INFINITY, integer: true, what: "a row count" } as const;
@@ -78,17 +99,31 @@ const RULES = [
 
 export const integrity: Section<"integrity", IntegrityMetrics, typeof RULES> = {
   key: "integrity",
-  compute: ({ profile: p }) => ({
-    rows: p.rows,
-    validRows: p.validRows,
-    nullRows: p.nullRows,
-    nanRows: p.nanRows,
-    infRows: p.infRows,
-    zeroRows: p.zeroRows,
-    duplicateRows: p.duplicateRows,
-    duplicateShare: p.validRows > 0 ? p.duplicateRows / p.validRows : 0,
-    invalidShare: p.rows > 0 ? (p.rows - p.validRows) / p.rows : 0,
-  }),
+  compute: ({ profile: p }) => {
+    const e = p.duplicateEstimate;
+    const m: IntegrityMetrics = {
+      rows: p.rows,
+      validRows: p.validRows,
+      nullRows: p.nullRows,
+      nanRows: p.nanRows,
+      infRows: p.infRows,
+      zeroRows: p.zeroRows,
+      duplicateRows: p.duplicateRows,
+      duplicateShare: e ? e.share : p.validRows > 0 ? p.duplicateRows / p.validRows : 0,
+      invalidShare: p.rows > 0 ? (p.rows - p.validRows) / p.rows : 0,
+    };
+    if (e) {
+      m.estimate = {
+        method: "hash-sample",
+        metrics: ["duplicateRows", "duplicateShare"],
+        sampledFraction: e.fraction,
+        sampledRows: e.sampledRows,
+        standardError: e.standardError,
+        bound: 3 * e.standardError,
+      };
+    }
+    return m;
+  },
   rules: RULES,
   terminal: {
     title: "Integrity",
@@ -107,10 +142,7 @@ export const integrity: Section<"integrity", IntegrityMetrics, typeof RULES> = {
         [g.zeroRows, "zero"],
       ];
       for (const [n, what] of counted) if (n > 0) parts.push(`${formatCount(n)} ${what}`);
-      if (g.duplicateRows > 0) {
-        const noun = g.duplicateRows === 1 ? "duplicate" : "duplicates";
-        parts.push(`${formatCount(g.duplicateRows)} ${noun} (${formatPercent(g.duplicateShare)})`);
-      }
+      if (g.duplicateRows > 0 || g.estimate) parts.push(duplicatesText(g));
       return flow(parts, kit.width);
     },
   },
@@ -129,11 +161,19 @@ export const integrity: Section<"integrity", IntegrityMetrics, typeof RULES> = {
             formatCount(g.nanRows),
             formatCount(g.infRows),
             formatCount(g.zeroRows),
-            `${formatCount(g.duplicateRows)} (${formatPercent(g.duplicateShare)})`,
+            g.estimate
+              ? `≈${formatCount(g.duplicateRows)} (≈${formatPercent(g.duplicateShare)} ± ${formatPercent(g.estimate.bound)})`
+              : `${formatCount(g.duplicateRows)} (${formatPercent(g.duplicateShare)})`,
           ],
         ],
       ),
       "",
+      ...(g.estimate
+        ? [
+            `Duplicates estimated from ${formatPercent(g.estimate.sampledFraction)} of the rows' hashes (± 3 standard errors; over the row budget, --exact-rows).`,
+            "",
+          ]
+        : []),
     ];
   },
   html: (r) => [
