@@ -29,7 +29,7 @@ type Input = string | string[] | InputSpec;
 export interface CompareOptions
   extends Pick<
     AnalyzeOptions,
-    "sampleSize" | "seed" | "column" | "key" | "chunkRows" | "threads" | "kernels" | "precision" | "stdin"
+    "sampleSize" | "seed" | "exactRows" | "column" | "key" | "chunkRows" | "threads" | "kernels" | "precision" | "stdin"
   > {
   /** Row i of A and row i of B are the same item (dims may differ): CKA, neighbourhood agreement. */
   paired?: boolean;
@@ -83,10 +83,13 @@ async function compareWith(a: Input, b: Input, opts: CompareOptions, kernels: Ke
     stdin: opts.stdin,
     kernels,
     nearDup: 0,
+    exactRows: opts.exactRows,
   };
   opts.onStage?.("A");
   let t0 = performance.now();
-  const A = await analyze(a, read);
+  // --leakage joins B's rows against every distinct train row: A's hashes stay exact at any n
+  // (16 bytes a distinct row), whatever the row budget
+  const A = await analyze(a, opts.leakage ? { ...read, exactRows: Number.MAX_SAFE_INTEGER } : read);
   lap("readA", t0);
   opts.onStage?.("B");
   t0 = performance.now();

@@ -120,6 +120,7 @@ export function registerCompare(program: Command, ctx: CommandContext): Command 
       const result = await compare(A, B, {
         sampleSize: flags.sample,
         seed: flags.seed,
+        exactRows: flags.exactRows,
         column: flags.column,
         key: flags.key,
         chunkRows: flags.chunkRows,

@@ -34,6 +34,7 @@ export interface OutputFlags {
   format: "terminal" | "json";
   sample: number;
   seed: number;
+  exactRows?: number;
   column?: string;
   key?: string;
   chunkRows?: number;
@@ -113,6 +114,7 @@ export function inputOf(spec: InputSpec, flags: OutputFlags, ctx: CommandContext
     label: file,
     sampleSize: flags.sample,
     seed: flags.seed,
+    exactRows: flags.exactRows,
     kernels: ctx.kernels(flags.threads),
     precision: flags.precision,
     asWritten: asStored(flags.dtype),

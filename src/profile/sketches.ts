@@ -19,7 +19,18 @@
 import { HashCount64 } from "./hashcount.js";
 import { HashSet64 } from "./hashset.js";
 import { NormSketch } from "./normsketch.js";
-import type { ProfileState } from "./state.js";
+
+/** The parts of a SketchedParts (state.ts) the sketches read and write. */
+export interface SketchedParts {
+  validRows: number;
+  norms: Float64Array;
+  distinct: HashSet64;
+  repeats: HashCount64;
+  repeatRows: number;
+  hashLevel: number;
+  exactRows: number;
+  normSketch: NormSketch | null;
+}
 
 /** Levels beyond 32 would need more than exactRows · 2^32 distinct rows. */
 const MAX_LEVEL = 32;
@@ -28,7 +39,7 @@ const MAX_LEVEL = 32;
 export const inHashSample = (a: number, level: number): boolean => level === 0 || Math.clz32(a) >= level;
 
 /** Counts a valid row's hash (a, b): into the duplicate set when in the sample, a repeat when there already. */
-export function addRowHash(s: ProfileState, a: number, b: number): void {
+export function addRowHash(s: SketchedParts, a: number, b: number): void {
   if (inHashSample(a, s.hashLevel) && !s.distinct.add(a, b)) {
     s.repeats.add(a, b);
     s.repeatRows++;
@@ -36,7 +47,7 @@ export function addRowHash(s: ProfileState, a: number, b: number): void {
 }
 
 /** Moves the exact norms into a sketch (no-op when sketched already). */
-export function sketchNorms(s: ProfileState): NormSketch {
+export function sketchNorms(s: SketchedParts): NormSketch {
   if (s.normSketch) return s.normSketch;
   const sk = new NormSketch();
   sk.addAll(s.norms, s.validRows);
@@ -46,7 +57,7 @@ export function sketchNorms(s: ProfileState): NormSketch {
 }
 
 /** Keeps the hashes (and their repeats) of the sample at `level` ≥ the current one. */
-export function raiseHashLevel(s: ProfileState, level: number): void {
+export function raiseHashLevel(s: SketchedParts, level: number): void {
   if (level <= s.hashLevel) return;
   let kept = 0;
   s.distinct.forEach((a) => {
@@ -89,7 +100,7 @@ function levelFor(byZeros: Float64Array, from: number, budget: number): number {
 }
 
 /** Sketches what passed the budget: the norms past exactRows valid rows, the hashes past exactRows distinct. */
-export function enforceBudget(s: ProfileState): void {
+export function enforceBudget(s: SketchedParts): void {
   if (!s.normSketch && s.validRows > s.exactRows) sketchNorms(s);
   if (s.distinct.size <= s.exactRows) return;
   raiseHashLevel(s, levelFor(byLeadingZeros(s.distinct), s.hashLevel, s.exactRows));
@@ -101,7 +112,7 @@ export function enforceBudget(s: ProfileState): void {
  * higher level, raised to the level the union needs (counted first), then united (a hash in both
  * is one more copy).
  */
-export function mergeSketchedParts(a: ProfileState, b: ProfileState): void {
+export function mergeSketchedParts(a: SketchedParts, b: SketchedParts): void {
   a.exactRows = Math.min(a.exactRows, b.exactRows);
   if (a.normSketch || b.normSketch || a.validRows + b.validRows > a.exactRows) {
     const sk = sketchNorms(a);
@@ -157,7 +168,7 @@ export interface DuplicateEstimate {
  * (x_v = 0), and it can understate the error when a few rows hold most of the copies and none of
  * them was sampled. Null at hashLevel 0 (exact).
  */
-export function duplicateEstimate(s: ProfileState): DuplicateEstimate | null {
+export function duplicateEstimate(s: SketchedParts): DuplicateEstimate | null {
   if (s.hashLevel === 0) return null;
   const p = 2 ** -s.hashLevel;
   const distinct = s.distinct.size;

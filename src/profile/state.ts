@@ -22,7 +22,7 @@ import { type Moments, normalize, totalMoments } from "./moments.js";
 import type { NormSketch } from "./normsketch.js";
 import { BottomKSample } from "./sample.js";
 import { scaleByPow2 } from "./scale.js";
-import { mergeSketchedParts } from "./sketches.js";
+import { mergeSketchedParts, type SketchedParts } from "./sketches.js";
 
 export type Precision = "mixed" | "float64";
 export const PRECISIONS: readonly Precision[] = ["mixed", "float64"];
@@ -36,7 +36,7 @@ export const DEFAULT_SAMPLE_SIZE = 4096;
  */
 export const DEFAULT_EXACT_ROWS = 2 ** 21;
 
-export interface ProfileState {
+export interface ProfileState extends SketchedParts {
   readonly dims: number;
   readonly sampleSize: number;
   readonly seed: number;

@@ -24,6 +24,8 @@ export interface RunInput {
   open(o?: { forWriting?: boolean }): Promise<EmbeddingSource>;
   sampleSize?: number;
   seed?: number;
+  /** The row budget of the profiles (Profile: exactRows). */
+  exactRows?: number;
   /** The input's name in errors. */
   label?: string;
   /**
@@ -112,6 +114,7 @@ export async function profileInput(
       dims: source.info.dims,
       sampleSize: input.sampleSize,
       seed: input.seed,
+      exactRows: input.exactRows,
       kernels: kernelsOf(input),
       precision: input.precision,
       onChunk: (rows) => input.onRows?.(1, rows),
@@ -160,6 +163,7 @@ export async function applyPass(
     const opts = {
       sampleSize: input.sampleSize,
       seed: input.seed,
+      exactRows: input.exactRows,
       kernels: kernelsOf(input),
       precision: input.precision,
     };

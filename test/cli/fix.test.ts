@@ -327,8 +327,9 @@ describe("signals", () => {
     const { ensureBuilt, BIN } = await import("./helpers.js");
     const { npyHeader } = await import("../../src/io/writers/npy.js");
     ensureBuilt();
-    // 300 000 × 64 float32 (77 MB): the apply pass takes long enough to be caught mid-way.
-    const rows = 300_000;
+    // 600 000 × 64 float32 (154 MB): the apply pass takes long enough to be caught mid-way (at 300k a
+    // loaded machine could finish the write between seeing the temp file and the kill)
+    const rows = 600_000;
     const d = 64;
     const values = new Float32Array(rows * d);
     let seed = 1;
