@@ -1,7 +1,7 @@
 /** `embcheck apply T.json FILE -o OUT`: the transform saved by `fix --save-transform`, on new vectors. */
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { InputError } from "../errors.js";
+import { InputError, UsageError } from "../errors.js";
 import { resolveInputs } from "../io/inputs.js";
 import type { SourceInfo } from "../io/types.js";
 import { transformFromJson } from "../repair/pipeline.js";
@@ -70,6 +70,11 @@ export function registerApply(program: Command, ctx: CommandContext): Command {
       } catch (e) {
         if (e instanceof InputError) throw new InputError(e.what, { file: transformPath }, e.todo);
         throw e;
+      }
+      if (pipeline.needsPrepare && spec.files.includes("-")) {
+        throw new UsageError(
+          `${transformPath} has a dedup-near step: apply finds the near-duplicates of its input first (two more passes), so it needs a file, not stdin`,
+        );
       }
       const make = writerFactory(flags, format, io);
       const result = await removingTempFilesOnSignal(() =>

@@ -1,6 +1,7 @@
 /** `embcheck fix INPUT... --pipeline STEPS -o OUT`: repair embeddings (a file or a dataset), show before/after, save the fit. */
 import { type Command, Option } from "commander";
 import { computeMetrics } from "../detect/metrics.js";
+import { NEAR_DUP_TAU, type NearDuplicateMetrics, nearDuplicatePasses } from "../detect/neardup.js";
 import { InputError, UsageError } from "../errors.js";
 import { openInput } from "../io/dataset.js";
 import { type InputSpec, resolveInputs } from "../io/inputs.js";
@@ -11,6 +12,7 @@ import { openWriter, outputFormat } from "../io/writers/open.js";
 import { checkNotExisting, removeLiveTempFiles } from "../io/writers/sink.js";
 import { asStored } from "../io/writers/stored.js";
 import type { OutputDtype, OutputFormat, VectorWriter } from "../io/writers/types.js";
+import type { Kernels } from "../linalg/backend.js";
 import type { Precision, Profile } from "../profile/profile.js";
 import { choosePipeline } from "../repair/auto.js";
 import { RowLedger } from "../repair/ledger.js";
@@ -78,6 +80,7 @@ Steps (comma-separated, applied in order):
   whiten[:K]     BERT-whitening (Su 2021)       zca           ZCA whitening
   abtt[:D]       all-but-the-top (Mu 2018), D = round(d/100)
   drop-invalid   drop null/NaN/Inf/zero rows    dedup         drop exact duplicate rows (first kept)
+  dedup-near[:τ] drop rows at cosine ≥ τ (0.98) to a kept earlier row (first kept; two more passes)
 
 Examples:
   $ embcheck fix docs.npy --pipeline center,pca:256 -o docs-256.npy --save-transform t.json
@@ -249,6 +252,22 @@ async function fixHtml(
   });
 }
 
+/** The report's near-duplicate passes over the input (two more passes), for --auto. */
+async function inputNearDuplicates(
+  input: RunInput,
+  profile: Profile,
+): Promise<{ metrics: NearDuplicateMetrics; passes: number }> {
+  let passes = 0;
+  const open = async () => {
+    passes++;
+    const source = await input.open();
+    return { chunks: source, close: () => source.close() };
+  };
+  const kernels = input.kernels as Kernels;
+  const metrics = await nearDuplicatePasses(open, profile.dims, profile.validRows, kernels, NEAR_DUP_TAU, profile.seed);
+  return { metrics, passes };
+}
+
 export function registerFix(program: Command, ctx: CommandContext): Command {
   const cmd = program
     .command("fix")
@@ -317,12 +336,16 @@ export function registerFix(program: Command, ctx: CommandContext): Command {
       let steps = flags.pipeline;
       let reasons: string[] | null = null;
       let first: Profile | undefined;
+      let autoPasses = 0;
       if (flags.auto) {
         const { info, profile } = await profileInput(input);
         first = profile;
-        const metrics = computeMetrics(profile, false, { file, kernels: input.kernels });
+        const near = await inputNearDuplicates(input, profile);
+        autoPasses = near.passes;
+        const nearDuplicates = near.metrics;
+        const metrics = computeMetrics(profile, false, { file, kernels: input.kernels, nearDuplicates });
         const report = buildReport(metrics, info, { toolVersion: VERSION });
-        const choice = choosePipeline(report.findings, info.dims, metrics.spectrum.signalDims);
+        const choice = choosePipeline(report.findings, info.dims, metrics.spectrum.signalDims, nearDuplicates);
         reasons = choice.reasons;
         if (choice.steps.length === 0) {
           io.stderr.write(
@@ -344,6 +367,7 @@ export function registerFix(program: Command, ctx: CommandContext): Command {
           ledger,
         }),
       );
+      result.passes += autoPasses;
       if (flags.saveTransform !== undefined) {
         await writeFileAtomic(flags.saveTransform, `${JSON.stringify(transformToJson(pipeline, VERSION), null, 1)}\n`);
       }

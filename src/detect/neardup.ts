@@ -108,8 +108,14 @@ export function hyperplanes(d: number, h: number, seed: number): Float64Array {
   return out;
 }
 
+/**
+ * The rows the passes read: a chunk, optionally with each row's id (`rowIds`, ascending; default
+ * rowOffset + r). A repair step feeds the rows that reach it, filtered ones gone, by input row.
+ */
+export type NearDupChunk = Pick<Chunk, "matrix" | "rowOffset" | "nulls"> & { rowIds?: ArrayLike<number> };
+
 /** Unit rows of a chunk's valid rows (finite, non-zero, not null): their global ids and values. */
-function validUnitRows(c: Chunk): { ids: number[]; units: Float64Array } {
+function validUnitRows(c: NearDupChunk): { ids: number[]; units: Float64Array } {
   const { rows, cols: d, data } = c.matrix;
   const ids: number[] = [];
   const units = new Float64Array(rows * d);
@@ -121,7 +127,7 @@ function validUnitRows(c: Chunk): { ids: number[]; units: Float64Array } {
     const norm = Math.sqrt(s);
     if (!(norm > 0 && Number.isFinite(norm))) continue;
     for (let j = 0; j < d; j++) units[m * d + j] = data[r * d + j] / norm;
-    ids.push(c.rowOffset + r);
+    ids.push(c.rowIds ? c.rowIds[r] : c.rowOffset + r);
     m++;
   }
   return { ids, units: units.subarray(0, m * d) };
@@ -234,19 +240,34 @@ function find(parent: Int32Array, i: number): number {
   return i;
 }
 
+/** What the two passes found: every verified pair (row ids, i < j, and its exact cosine). */
+export interface VerifiedPairs {
+  tau: number;
+  /** Valid rows signed (the rows the passes saw). */
+  signed: number;
+  /** Verified pairs: lo[p] < hi[p] row ids, cos[p] ≥ tau their float64 cosine. */
+  lo: Float64Array;
+  hi: Float64Array;
+  cos: Float64Array;
+  candidatePairs: number;
+  largeBuckets: number;
+}
+
+/** Opens the rows afresh (called twice: signatures, then verification). */
+export type NearDupOpen = () => Promise<{ chunks: AsyncIterable<NearDupChunk>; close(): Promise<void> }>;
+
 /**
- * The near-duplicates of the rows `open()` streams (called twice: signatures, then verification).
- * `validRows` is the profile's count (the share's denominator).
+ * The two passes (signatures, then exact verification of the candidates), as verified pairs: the
+ * engine both the report's metrics and the `dedup-near` repair read.
  */
-export async function nearDuplicatePasses(
-  open: () => Promise<{ chunks: AsyncIterable<Chunk>; close(): Promise<void> }>,
+export async function verifiedNearDuplicatePairs(
+  open: NearDupOpen,
   d: number,
-  validRows: number,
   kernels: Kernels,
   tau = NEAR_DUP_TAU,
   seed = 0,
   verifyBytes = NEAR_DUP_VERIFY_BYTES,
-): Promise<NearDuplicateMetrics> {
+): Promise<VerifiedPairs> {
   const H = BANDS * BAND_BITS;
   const W = kernels.prepareProduct(hyperplanes(d, H, seed ^ 0x6e64), d, H);
   const sig = new Signatures();
@@ -262,9 +283,9 @@ export async function nearDuplicatePasses(
     await first.close();
   }
   const cand = candidates(sig);
-  const parent = Int32Array.from({ length: sig.n }, (_, i) => i);
-  const inPair = new Uint8Array(sig.n);
-  let verified = 0;
+  const lo: number[] = [];
+  const hi: number[] = [];
+  const cos: number[] = [];
   // the candidate rows are held as float64 unit rows, at most verifyBytes of them at a time: the
   // anchors (and their partners) go in batches, one pass over the input per batch, so memory stays
   // bounded when the candidates touch most rows (anisotropic sets crowd the buckets)
@@ -308,37 +329,116 @@ export async function nearDuplicatePasses(
         let dot = 0;
         for (let t = 0; t < d; t++) dot += a[t] * b[t];
         if (dot < tau) continue;
-        verified++;
-        inPair[i] = 1;
-        inPair[j] = 1;
-        const ri = find(parent, i);
-        const rj = find(parent, j);
-        if (ri !== rj) parent[Math.max(ri, rj)] = Math.min(ri, rj);
+        const x = sig.ids[i];
+        const y = sig.ids[j];
+        lo.push(Math.min(x, y));
+        hi.push(Math.max(x, y));
+        cos.push(dot);
       }
     }
   }
-  const groups = new Map<number, number[]>();
-  let rows = 0;
-  for (let i = 0; i < sig.n; i++) {
-    if (!inPair[i]) continue;
-    rows++;
-    const root = find(parent, i);
-    const g = groups.get(root);
-    if (g) g.push(sig.ids[i]);
-    else groups.set(root, [sig.ids[i]]);
-  }
-  const all = [...groups.values()].map((g) => g.sort((x, y) => x - y)).sort((x, y) => x[0] - y[0]);
   return {
     tau,
+    signed: sig.n,
+    lo: Float64Array.from(lo),
+    hi: Float64Array.from(hi),
+    cos: Float64Array.from(cos),
+    candidatePairs: cand.count,
+    largeBuckets: cand.large,
+  };
+}
+
+/**
+ * The near-duplicates of the rows `open()` streams (called twice: signatures, then verification).
+ * `validRows` is the profile's count (the share's denominator).
+ */
+export async function nearDuplicatePasses(
+  open: NearDupOpen,
+  d: number,
+  validRows: number,
+  kernels: Kernels,
+  tau = NEAR_DUP_TAU,
+  seed = 0,
+  verifyBytes = NEAR_DUP_VERIFY_BYTES,
+): Promise<NearDuplicateMetrics> {
+  return nearDuplicateMetrics(await verifiedNearDuplicatePairs(open, d, kernels, tau, seed, verifyBytes), validRows);
+}
+
+/** The report's numbers from the verified pairs: groups are their connected components. */
+export function nearDuplicateMetrics(v: VerifiedPairs, validRows: number): NearDuplicateMetrics {
+  const pos = new Map<number, number>();
+  const idOf: number[] = [];
+  const at = (id: number) => {
+    let p = pos.get(id);
+    if (p === undefined) {
+      p = idOf.length;
+      pos.set(id, p);
+      idOf.push(id);
+    }
+    return p;
+  };
+  const ends: [number, number][] = [];
+  for (let p = 0; p < v.lo.length; p++) ends.push([at(v.lo[p]), at(v.hi[p])]);
+  const parent = Int32Array.from({ length: idOf.length }, (_, i) => i);
+  for (const [i, j] of ends) {
+    const ri = find(parent, i);
+    const rj = find(parent, j);
+    if (ri !== rj) parent[Math.max(ri, rj)] = Math.min(ri, rj);
+  }
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < idOf.length; i++) {
+    const root = find(parent, i);
+    const g = groups.get(root);
+    if (g) g.push(idOf[i]);
+    else groups.set(root, [idOf[i]]);
+  }
+  const rows = idOf.length;
+  const all = [...groups.values()].map((g) => g.sort((x, y) => x - y)).sort((x, y) => x[0] - y[0]);
+  return {
+    tau: v.tau,
     rows,
     share: validRows > 0 ? rows / validRows : 0,
     groups: all.length,
     examples: all.slice(0, NEAR_DUP_EXAMPLES).map((g) => ({ size: g.length, rows: g.slice(0, NEAR_DUP_EXAMPLE_IDS) })),
-    candidatePairs: cand.count,
-    verifiedPairs: verified,
+    candidatePairs: v.candidatePairs,
+    verifiedPairs: v.lo.length,
     bands: BANDS,
     bandBits: BAND_BITS,
-    expectedRecall: expectedRecall(tau),
-    largeBuckets: cand.large,
+    expectedRecall: expectedRecall(v.tau),
+    largeBuckets: v.largeBuckets,
   };
+}
+
+/** A row `dedup-near` drops: its id, the kept row it is a near-duplicate of, and their cosine (≥ τ). */
+export interface NearDupDrop {
+  row: number;
+  kept: number;
+  cosine: number;
+}
+
+/**
+ * Which rows to drop so that no verified pair is left, first rows kept: rows in ascending id order,
+ * a row is dropped when it has a verified pair with an earlier row that is kept, and is listed with
+ * the lowest such kept row (the first of its group). So every dropped row is at cosine ≥ τ to its
+ * kept row, and no two kept rows form a verified pair. In a chain a–b–c where only neighbours are
+ * within τ, a is kept, b dropped and c kept (c has no kept row within τ). NumPy, C the cosines:
+ * keep[i] = not any(keep[j] and C[i, j] >= tau for j < i). Ascending by row.
+ */
+export function keepFirstDrops(v: VerifiedPairs): NearDupDrop[] {
+  const order = Array.from(v.lo.keys()).sort((a, b) => v.hi[a] - v.hi[b] || v.lo[a] - v.lo[b]);
+  const dropped = new Set<number>();
+  const out: NearDupDrop[] = [];
+  for (let t = 0; t < order.length; ) {
+    const row = v.hi[order[t]];
+    let chosen = -1;
+    for (; t < order.length && v.hi[order[t]] === row; t++) {
+      const p = order[t];
+      if (chosen < 0 && !dropped.has(v.lo[p])) chosen = p;
+    }
+    if (chosen >= 0) {
+      dropped.add(row);
+      out.push({ row, kept: v.lo[chosen], cosine: v.cos[chosen] });
+    }
+  }
+  return out;
 }

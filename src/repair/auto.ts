@@ -1,7 +1,9 @@
 /**
  * `--auto`: a pipeline chosen from the report's findings, by fixed rules, each with its reason.
  * 1. nan-rows, inf-rows, zero-rows or null-rows → drop-invalid (such rows cannot be repaired).
- * 2. duplicate-rows → dedup (first copy kept).
+ * 2. duplicate-rows → dedup (first copy kept); near-duplicates (METRICS.md § nearDuplicates) on at
+ *    least NEAR_DUP_AUTO_SHARE of the valid rows → dedup-near:τ at the report's τ (first row kept),
+ *    unless collapse fires (then near-duplicates are the collapse's symptom).
  * 3. collapse → center,pca:0.99 (the collapse hint: keep the directions that carry the variance, drop
  *    the dead ones; the lost directions cannot be restored post hoc, and whitening would blow up noise);
  *    else dominant-direction → abtt:D, D = min(max(1, round(d/100)), S − 1) with S the signal
@@ -11,6 +13,7 @@
  *    else anisotropy or poor-uniformity → center (the common vector is what narrows the cone).
  * 4. norm-spread, or any step of 3 → l2 last (cosine/IP search wants unit rows; centring changes norms).
  */
+import type { NearDuplicateMetrics } from "../detect/neardup.js";
 import type { RuleId } from "../detect/registry.js";
 import type { Finding } from "../detect/types.js";
 import { defaultAbttD, type StepSpec } from "./steps/index.js";
@@ -21,8 +24,23 @@ export interface AutoChoice {
   reasons: string[];
 }
 
-/** `signal`: the directions above the noise floor (spectrum.signalDims); default: every dim. */
-export function choosePipeline(findings: readonly Finding[], dims: number, signal = dims): AutoChoice {
+/**
+ * The near-duplicate share from which --auto drops near-duplicates: the warn line of duplicate-rows
+ * (sections/integrity.ts, "1 % is a practitioners' line"); the report has no gated near-duplicate
+ * rule, so --auto reads the metric itself.
+ */
+export const NEAR_DUP_AUTO_SHARE = 0.01;
+
+/**
+ * `signal`: the directions above the noise floor (spectrum.signalDims); default: every dim.
+ * `nearDuplicates`: the report's near-duplicate metrics (null when not measured).
+ */
+export function choosePipeline(
+  findings: readonly Finding[],
+  dims: number,
+  signal = dims,
+  nearDuplicates: NearDuplicateMetrics | null = null,
+): AutoChoice {
   const has = (id: RuleId) => findings.some((f) => f.id === id && f.severity !== "info");
   const steps: StepSpec[] = [];
   const reasons: string[] = [];
@@ -34,6 +52,15 @@ export function choosePipeline(findings: readonly Finding[], dims: number, signa
   if (has("duplicate-rows")) {
     steps.push({ kind: "dedup" });
     reasons.push("dedup: finding duplicate-rows: the first copy of each row is kept");
+  }
+  const near = nearDuplicates;
+  // In a collapsed set every row is close to every other (a few directions hold them all): its
+  // near-duplicates are the collapse's symptom, not copied documents, so rule 3 handles them.
+  if (near && near.share >= NEAR_DUP_AUTO_SHARE && !has("collapse")) {
+    steps.push({ kind: "dedup-near", tau: near.tau });
+    reasons.push(
+      `dedup-near:${near.tau}: ${(100 * near.share).toFixed(1)} % of valid rows have a near-duplicate at cosine ≥ ${near.tau} (≥ ${100 * NEAR_DUP_AUTO_SHARE} %, the duplicate-rows line): the first row of each group is kept`,
+    );
   }
   let recentred = false;
   const D = Math.min(defaultAbttD(dims), signal - 1);

@@ -5,8 +5,10 @@
  * Classes as docs/METRICS.md counts them (null, then NaN, then ±Inf, then all-zero); duplicates
  * are valid rows bit-identical to an earlier valid row (the one listed as `first`), by the 64-bit
  * row hash the Profile and `dedup` use. Memory: 8 bytes per listed row, about 50 bytes per
- * distinct valid row for the duplicate map.
+ * distinct valid row for the duplicate map. With a `dedup-near` step, its drops are listed too
+ * (each dropped row with the kept row of its group and their cosine: src/detect/neardup.ts).
  */
+import type { NearDupDrop } from "../detect/neardup.js";
 import type { Chunk } from "../io/types.js";
 import { rowHash } from "../linalg/hash.js";
 
@@ -22,6 +24,8 @@ export interface RowsJson {
   zero: number[];
   /** [row, first]: row is a copy of the earlier row first. */
   duplicates: [number, number][];
+  /** fix with dedup-near: [row, kept, cosine]: row dropped as a near-duplicate of the kept earlier row. */
+  nearDuplicates?: [number, number, number][];
   /** With an Arrow `id` column: the ids of the rows above, in the same order (duplicates: [id, first id]). */
   ids?: {
     null: Id[];
@@ -29,6 +33,7 @@ export interface RowsJson {
     inf: Id[];
     zero: Id[];
     duplicates: [Id, Id][];
+    nearDuplicates?: [Id, Id, number][];
   };
   /** The output: its rows are the input rows of these [start, end) ranges, in order. */
   output: { path: string; rows: number; kept: [number, number][] } | null;
@@ -66,6 +71,18 @@ export class RowLedger {
   private readonly first = new Map<number, number>();
   private readonly kept: [number, number][] = [];
   private outRows = 0;
+  private near: readonly NearDupDrop[] | null = null;
+  /** The ids of the rows in `near` (dropped and kept), as the chunks pass. */
+  private readonly nearIds = new Map<number, Id>();
+
+  /** The rows a dedup-near step drops (known before the apply pass), to list with their ids. */
+  nearDuplicates(drops: readonly NearDupDrop[]): void {
+    this.near = drops;
+    for (const d of drops) {
+      this.nearIds.set(d.row, null);
+      this.nearIds.set(d.kept, null);
+    }
+  }
 
   /** One raw chunk: classify and hash every row. */
   add(chunk: Chunk): void {
@@ -77,6 +94,7 @@ export class RowLedger {
     const id = (r: number): Id => (col && chunk.arrow ? idOf(col.get(chunk.arrow.start + r)) : null);
     for (let r = 0; r < n; r++) {
       const gi = chunk.rowOffset + r;
+      if (col && this.nearIds.has(gi)) this.nearIds.set(gi, id(r));
       if (chunk.nulls?.[r]) {
         this.lists.null.push(gi);
         if (col) this.idLists.null.push(id(r));
@@ -123,13 +141,25 @@ export class RowLedger {
   }
 
   toJSON(input: string, output: string | null): RowsJson {
+    const near = this.near;
+    const idOf = (row: number): Id => this.nearIds.get(row) ?? null;
     return {
       schema: ROWS_SCHEMA,
       input,
       rows: this.rows,
       ...this.lists,
       duplicates: this.duplicates,
-      ...(this.hasIds ? { ids: this.idLists } : {}),
+      ...(near ? { nearDuplicates: near.map((d): [number, number, number] => [d.row, d.kept, d.cosine]) } : {}),
+      ...(this.hasIds
+        ? {
+            ids: {
+              ...this.idLists,
+              ...(near
+                ? { nearDuplicates: near.map((d): [Id, Id, number] => [idOf(d.row), idOf(d.kept), d.cosine]) }
+                : {}),
+            },
+          }
+        : {}),
       output: output === null ? null : { path: output, rows: this.outRows, kept: this.kept },
     };
   }

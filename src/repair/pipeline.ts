@@ -11,8 +11,11 @@
  *   input through the pipeline so far. Affine steps (center, pca, whiten, zca, abtt) need no
  *   pass: μ' = (μ − m)P, Σ' = PᵀΣP. A `drop-invalid` right after a measured point needs none
  *   either: the profile's statistics are already over the valid rows only;
+ * - two passes for each `dedup-near` (signatures, then exact verification: src/detect/neardup.ts)
+ *   over the input through the steps before it; the second only when there are candidates;
  * - the apply pass that writes the output.
  */
+import { keepFirstDrops, type NearDupChunk, type NearDupDrop, verifiedNearDuplicatePairs } from "../detect/neardup.js";
 import { InputError, NotFittedError, UsageError } from "../errors.js";
 import type { Chunk } from "../io/types.js";
 import type { Kernels } from "../linalg/backend.js";
@@ -29,6 +32,7 @@ import {
   type CompiledStep,
   compileStep,
   DEFAULT_PCA_K,
+  dataPasses,
   dimsOut,
   FAST_MIN_DIMS,
   type FittedStep,
@@ -58,6 +62,8 @@ export interface FitOptions {
    * given `profile` keeps its own.
    */
   precision?: Precision;
+  /** Seed of the near-duplicate hyperplanes (dedup-near; report uses the profile's seed). Default 0. */
+  seed?: number;
 }
 
 /** What the transform of one chunk yields. */
@@ -214,11 +220,20 @@ export class Pipeline {
         stats = later(i) ? propagate(stats, step) : null;
       } else {
         step = fitStep(spec, { d: dims, n: 0, mean: new Float64Array(0), cov: new Float64Array(0) }, kernels);
+        if (dataPasses(spec.kind) > 0) {
+          step = await this.resolveStep(step, fitted, d, dims, source, kernels, opts.seed ?? 0, (why) => {
+            passes++;
+            opts.onPass?.(passes, why);
+          });
+        }
         // The profile's statistics are over valid rows only, so drop-invalid right after a measured
-        // point changes nothing; neither does dedup when that profile saw no duplicate.
+        // point changes nothing; neither does dedup when that profile saw no duplicate, nor a
+        // dedup-near that drops no row.
         const unchanged =
           measured !== null &&
-          (spec.kind === "drop-invalid" || (spec.kind === "dedup" && measured.duplicateRows === 0));
+          (spec.kind === "drop-invalid" ||
+            (spec.kind === "dedup" && measured.duplicateRows === 0) ||
+            (step.kind === "dedup-near" && step.drops?.length === 0));
         if (!unchanged) {
           measured = null;
           stats = null;
@@ -232,6 +247,76 @@ export class Pipeline {
     this.compiled = null;
     this.passes = passes;
     return this;
+  }
+
+  /**
+   * The state of a data-dependent step (dedup-near) for the input `source` streams: the near-duplicate
+   * passes over that input through the steps before it (`prior`, fitted). `onPass` is told of each
+   * pass the engine takes (the second only when there are candidates).
+   */
+  private async resolveStep(
+    step: FittedStep,
+    prior: readonly FittedStep[],
+    dimsIn: number,
+    dims: number,
+    source: ChunkSource,
+    kernels: Kernels,
+    seed: number,
+    onPass: (why: string) => void,
+  ): Promise<FittedStep> {
+    if (step.kind !== "dedup-near") return step;
+    const fns = this.compileAll(prior, dimsIn).map((c) => c.open());
+    const at =
+      prior.length === 0 ? "the input" : `the input through ${formatPipeline(this.steps.slice(0, prior.length))}`;
+    let opened = 0;
+    const open = async () => {
+      onPass(`near-duplicates of ${at} (${opened++ === 0 ? "signatures" : "verification"})`);
+      return { chunks: withIds(await source(), fns, dimsIn), close: async () => {} };
+    };
+    const pairs = await verifiedNearDuplicatePairs(open, dims, kernels, step.tau, seed);
+    return { ...step, drops: keepFirstDrops(pairs) };
+  }
+
+  /**
+   * Runs the passes of the data-dependent steps (dedup-near) for a new input, as `embcheck apply`
+   * does before mapping it: a loaded or fitted transform knows only the near-duplicates of the input
+   * it was fitted on. Two passes per such step (see FitOptions.seed; default 0).
+   */
+  async prepare(source: ChunkSource, opts: Pick<FitOptions, "kernels" | "onPass" | "seed"> = {}): Promise<this> {
+    if (opts.kernels) this.withKernels(opts.kernels);
+    const fitted = [...this.fittedSteps];
+    let passes = 0;
+    let dims = this.dimsIn_;
+    for (let i = 0; i < fitted.length; i++) {
+      if (dataPasses(fitted[i].kind) > 0) {
+        fitted[i] = await this.resolveStep(
+          { ...fitted[i], drops: null } as FittedStep,
+          fitted.slice(0, i),
+          this.dimsIn_,
+          dims,
+          source,
+          this.kernels,
+          opts.seed ?? 0,
+          (why) => opts.onPass?.(++passes, why),
+        );
+      }
+      dims = dimsOut(fitted[i], dims);
+    }
+    this.fitted = fitted;
+    this.compiled = null;
+    return this;
+  }
+
+  /** Whether some step must see the input before it maps it (dedup-near: see prepare). */
+  get needsPrepare(): boolean {
+    return this.steps.some((s) => dataPasses(s.kind) > 0);
+  }
+
+  /** The rows the dedup-near steps drop (input rows, ascending within each step), once resolved. */
+  get nearDuplicateDrops(): readonly NearDupDrop[] {
+    const out: NearDupDrop[] = [];
+    for (const s of this.fittedSteps) if (s.kind === "dedup-near" && s.drops) out.push(...s.drops);
+    return out;
   }
 
   /** fit() on an in-memory matrix (one chunk), for tests and small data. */
@@ -260,6 +345,11 @@ export class Pipeline {
    * across chunks). The input chunks are never modified.
    */
   stream(): (chunk: Chunk) => TransformedChunk {
+    if (this.fittedSteps.some((s) => s.kind === "dedup-near" && !s.drops)) {
+      throw new UsageError(
+        "dedup-near needs the near-duplicates of the input it maps: call pipeline.prepare(source) first (embcheck apply does)",
+      );
+    }
     const steps = this.compile();
     const d = this.dimsIn_;
     const fns = steps.map((s) => s.open());
@@ -270,7 +360,7 @@ export class Pipeline {
         );
       }
       let rows: Rows = rowsOfChunk(chunk);
-      for (const f of fns) rows = f(rows);
+      for (const f of fns) rows = f(rows, chunk.rowOffset);
       const out: TransformedChunk = {
         matrix: { rows: rows.n, cols: rows.d, data: rows.data },
         index: rows.index,
@@ -321,7 +411,7 @@ export class Pipeline {
   mapRows(m: Matrix): Matrix<Float64Array> {
     const steps = this.compile().filter((s) => !isFilter(s.step.kind));
     let rows = rowsOfChunk({ matrix: m, rowOffset: 0 });
-    for (const s of steps) rows = s.open()(rows);
+    for (const s of steps) rows = s.open()(rows, 0);
     return { rows: rows.n, cols: rows.d, data: rows.data };
   }
 
@@ -388,10 +478,30 @@ async function* prepend(first: Chunk, rest: AsyncIterator<Chunk>): AsyncGenerato
   for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
 }
 
-async function* mapped(chunks: AsyncIterable<Chunk>, fns: ((rows: Rows) => Rows)[]): AsyncGenerator<Chunk> {
+type RowMap = (rows: Rows, rowOffset: number) => Rows;
+
+/** The input through `fns`, each row with its input row id (for the near-duplicate passes). */
+async function* withIds(chunks: AsyncIterable<Chunk>, fns: RowMap[], dimsIn: number): AsyncGenerator<NearDupChunk> {
+  for await (const chunk of chunks) {
+    if (chunk.matrix.cols !== dimsIn) {
+      throw new InputError(
+        `the transform was fitted on ${dimsIn}-dim vectors but the input has ${chunk.matrix.cols} dims`,
+      );
+    }
+    let rows = rowsOfChunk(chunk);
+    for (const f of fns) rows = f(rows, chunk.rowOffset);
+    const rowIds = new Float64Array(rows.n);
+    for (let i = 0; i < rows.n; i++) rowIds[i] = chunk.rowOffset + rows.index[i];
+    const c: NearDupChunk = { matrix: { rows: rows.n, cols: rows.d, data: rows.data }, rowOffset: 0, rowIds };
+    if (rows.nulls) c.nulls = rows.nulls;
+    yield c;
+  }
+}
+
+async function* mapped(chunks: AsyncIterable<Chunk>, fns: RowMap[]): AsyncGenerator<Chunk> {
   for await (const chunk of chunks) {
     let rows = rowsOfChunk(chunk);
-    for (const f of fns) rows = f(rows);
+    for (const f of fns) rows = f(rows, chunk.rowOffset);
     const c: Chunk = { matrix: { rows: rows.n, cols: rows.d, data: rows.data }, rowOffset: 0 };
     if (rows.nulls) c.nulls = rows.nulls;
     yield c;

@@ -280,12 +280,15 @@ export async function runFix(
   // Measured before anything is written: an input with fewer than 2 valid rows fails here.
   const kernels = kernelsOf(input);
   const before = computeMetrics(p1, false, { file: input.label, kernels });
-  await pipeline.fit(() => readAll(input, pipeline.passes + 1), {
+  let fitPasses = 1;
+  await pipeline.fit(() => readAll(input, ++fitPasses), {
     profile: p1,
     kernels,
     precision: input.precision,
+    seed: input.seed,
     onPass: (pass, why) => opts.onPass?.(pass, why),
   });
+  if (pipeline.needsPrepare) opts.ledger?.nearDuplicates(pipeline.nearDuplicateDrops);
   const knn = sampleKnnOverlap(p1, pipeline, kernels);
   const minKept = opts.minKept ?? MIN_KNN_KEPT;
   if (knn.rows >= 2 && knn.overlap < minKept) throw costTooHigh(knn.overlap, knn.rows, minKept, pipeline, before);
@@ -326,16 +329,28 @@ export async function runApply(
 ): Promise<RunResult> {
   const kernels = kernelsOf(input);
   pipeline.withKernels(kernels);
+  // dedup-near finds the near-duplicates of this input first (two passes: a file, not stdin)
+  let passes = 0;
+  if (pipeline.needsPrepare) {
+    await pipeline.prepare(() => readAll(input, passes + 1), {
+      kernels,
+      seed: input.seed,
+      onPass: (pass) => {
+        passes = pass;
+      },
+    });
+  }
+  passes++;
   const applied = await applyPass(
     input,
     pipeline,
     (info) => writer(info, pipeline.keepsRows ? info.rows : null, pipeline.dimsOut),
-    1,
+    passes,
     true,
   );
   const p1 = applied.before as Profile;
   const before = computeMetrics(p1, false, { file: applied.info.path, kernels });
-  return finish(p1, before, applied, pipeline, 1, kernels);
+  return finish(p1, before, applied, pipeline, passes, kernels);
 }
 
 function finish(

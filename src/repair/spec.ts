@@ -43,6 +43,13 @@ function parseStep(text: string): StepSpec {
     }
     case "count":
       return { kind, k: positiveInt(text, arg) };
+    case "cosine": {
+      const tau = Number(arg);
+      if (!/^\d*\.?\d+$/.test(arg) || !(tau > 0 && tau <= 1)) {
+        throw new UsageError(`pipeline step "${text}": expected a cosine in (0, 1] after ":", e.g. ${kind}:0.98`);
+      }
+      return { kind, tau };
+    }
     default:
       throw new UsageError(`pipeline step "${kind}" takes no argument (got "${text}")`);
   }
@@ -58,6 +65,9 @@ function positiveInt(step: string, arg: string): number {
 /** The canonical text of a pipeline (what `--pipeline` would take to rebuild it). */
 export function formatPipeline(steps: readonly StepSpec[]): string {
   return steps
-    .map((s) => (s.share !== undefined ? `${s.kind}:${s.share}` : s.k !== undefined ? `${s.kind}:${s.k}` : s.kind))
+    .map((s) => {
+      const arg = s.share ?? s.k ?? s.tau;
+      return arg !== undefined ? `${s.kind}:${arg}` : s.kind;
+    })
     .join(",");
 }

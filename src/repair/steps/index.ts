@@ -10,6 +10,7 @@ import { badTransform } from "../encoding.js";
 import { abtt } from "./abtt.js";
 import { center } from "./center.js";
 import { dedup } from "./dedup.js";
+import { dedupNear } from "./dedup-near.js";
 import { dropInvalid } from "./drop-invalid.js";
 import { l2 } from "./l2.js";
 import { pca } from "./pca.js";
@@ -32,6 +33,7 @@ export const STEPS: { readonly [K in StepKind]: StepDef<K> } = {
   abtt,
   "drop-invalid": dropInvalid,
   dedup,
+  "dedup-near": dedupNear,
 };
 
 /** The kinds in the table's order (the order --help lists them). */
@@ -55,6 +57,8 @@ export const FAST_MIN_DIMS = 128;
 export const isFitted = (kind: StepKind): boolean => STEPS[kind].fitted;
 /** Whether the kind drops rows. */
 export const isFilter = (kind: StepKind): boolean => STEPS[kind].filter;
+/** Passes over the rows reaching a step of this kind that each input takes (dedup-near: 2), else 0. */
+export const dataPasses = (kind: StepKind): number => STEPS[kind].passes ?? 0;
 
 /** Fits one step from the statistics of the rows that reach it (`kernels` for the eigendecomposition). */
 export function fitStep(spec: StepSpec, stats: Stats, kernels: Kernels): FittedStep {

@@ -5,10 +5,11 @@
  * state is saved. Affine steps map x ↦ (x − m)P, so the statistics after them follow analytically:
  * μ' = (μ − m)P, Σ' = PᵀΣP (ARCHITECTURE.md). l2 and the row filters have no closed form.
  */
+import type { NearDupDrop } from "../../detect/neardup.js";
 import type { Kernels } from "../../linalg/backend.js";
 import type { Rows } from "../rows.js";
 
-export type StepKind = "l2" | "center" | "pca" | "whiten" | "zca" | "abtt" | "drop-invalid" | "dedup";
+export type StepKind = "l2" | "center" | "pca" | "whiten" | "zca" | "abtt" | "drop-invalid" | "dedup" | "dedup-near";
 
 /** One step as given; `k` is a dimension count, `share` a variance share (pca only). */
 export interface StepSpec {
@@ -17,6 +18,8 @@ export interface StepSpec {
   k?: number;
   /** pca:0.99: the smallest K keeping this share of the variance. */
   share?: number;
+  /** dedup-near:0.98: the cosine line of near-duplicates. */
+  tau?: number;
 }
 
 /** Mean and population covariance (1/n) of the rows reaching a step. */
@@ -31,6 +34,16 @@ export type FittedStep =
   | { kind: "l2" }
   | { kind: "drop-invalid" }
   | { kind: "dedup" }
+  | {
+      kind: "dedup-near";
+      tau: number;
+      /**
+       * The rows of this input to drop, by input row, ascending (from the near-duplicate passes over
+       * the rows that reach the step); null until those passes ran for the input at hand. Not saved:
+       * another input has other near-duplicates.
+       */
+      drops: readonly NearDupDrop[] | null;
+    }
   | { kind: "center"; dims: number; mean: Float64Array }
   | {
       kind: "pca";
@@ -70,12 +83,15 @@ export interface Whitening {
 
 export type Fitted<K extends StepKind> = Extract<FittedStep, { kind: K }>;
 
-/** A step ready to map rows; `open()` makes the per-stream state (dedup's set of seen rows). */
+/**
+ * A step ready to map rows; `open()` makes the per-stream state (dedup's set of seen rows). The
+ * mapper gets the source chunk's global row offset: input row of row i = rowOffset + rows.index[i].
+ */
 export interface CompiledStep {
   readonly step: FittedStep;
   readonly dimsIn: number;
   readonly dimsOut: number;
-  open(): (rows: Rows) => Rows;
+  open(): (rows: Rows, rowOffset: number) => Rows;
 }
 
 /** x ↦ (x − m)P (P dims × dout, row-major). */
@@ -88,14 +104,19 @@ export interface Affine {
 /** One step kind: everything about it in one place. */
 export interface StepDef<K extends StepKind> {
   readonly kind: K;
-  /** What `kind:ARG` takes: nothing, a count, or a count or a share in (0, 1). */
-  readonly arg: "none" | "count" | "count-or-share";
+  /** What `kind:ARG` takes: nothing, a count, a count or a share in (0, 1), or a cosine in (0, 1]. */
+  readonly arg: "none" | "count" | "count-or-share" | "cosine";
   /** One line for --help and errors. */
   readonly summary: string;
   /** Fitted from statistics of the rows that reach it. */
   readonly fitted: boolean;
   /** Drops rows. */
   readonly filter: boolean;
+  /**
+   * Data-dependent beyond one row at a time: its state for an input comes from passes over the rows
+   * that reach it (dedup-near), run by Pipeline.fit and again for each input `apply` maps.
+   */
+  readonly passes?: number;
   /** The fit; `kernels` runs the eigendecomposition (results differ by rounding between backends). */
   fit(spec: StepSpec, stats: Stats, kernels: Kernels): Fitted<K>;
   dimsOut(step: Fitted<K>, dimsIn: number): number;
